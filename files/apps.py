@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FilesConfig(AppConfig):
+    """Buckets, object versions and file instances (see the files issue)."""
+
+    name = "files"

@@ -1,0 +1,3 @@
+"""URL routes (filled in below)."""
+
+urlpatterns: list = []

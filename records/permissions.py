@@ -1,0 +1,74 @@
+"""Who may do what with records and drafts.
+
+Foundation rules (the access-control issue extends these, not the views):
+published records are public; deleted records are visible to admins only
+(everyone else gets a 410 with the tombstone); drafts are visible to their
+owner and admins; owners edit and version their records; admins delete and
+restore and read revisions.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from records.models import DeletionStatus, Draft, Parent, Record
+from repository.permissions import Policy, UserLike, is_admin
+
+
+def is_owner(user: UserLike, parent: Parent) -> bool:
+    return bool(user.is_authenticated and user.is_active and parent.owner_id == user.pk)
+
+
+class RecordPolicy(Policy):
+    """Published records."""
+
+    actions = ("read", "edit", "new_version", "delete", "restore", "read_revisions", "read_deleted")
+
+    def can_read(self, user: UserLike, record: Record) -> bool:
+        return record.deletion_status == DeletionStatus.PUBLISHED or is_admin(user)
+
+    def can_read_deleted(self, user: UserLike, record: Record | None) -> bool:
+        return is_admin(user)
+
+    def can_edit(self, user: UserLike, record: Record) -> bool:
+        if record.deletion_status != DeletionStatus.PUBLISHED:
+            return False
+        return is_admin(user) or is_owner(user, record.parent)
+
+    can_new_version = can_edit
+
+    def can_delete(self, user: UserLike, record: Record | None) -> bool:
+        return is_admin(user)
+
+    can_restore = can_delete
+    can_read_revisions = can_delete
+
+    def filter_visible(self, user: UserLike, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(deletion_status=DeletionStatus.PUBLISHED)
+
+
+class DraftPolicy(Policy):
+    """Drafts: only their owner and admins see or touch them."""
+
+    actions = ("create", "read", "update", "delete", "publish")
+
+    def can_create(self, user: UserLike, draft: Draft | None) -> bool:
+        return bool(user.is_authenticated and user.is_active)
+
+    def can_read(self, user: UserLike, draft: Draft) -> bool:
+        return is_admin(user) or is_owner(user, draft.parent)
+
+    can_update = can_read
+    can_delete = can_read
+    can_publish = can_read
+
+    def filter_visible(self, user: UserLike, queryset: QuerySet) -> QuerySet:
+        if is_admin(user):
+            return queryset
+        if not (user and user.is_authenticated and user.is_active):
+            return queryset.none()
+        return queryset.filter(parent__owner=user)
+
+
+record_policy = RecordPolicy()
+draft_policy = DraftPolicy()

@@ -1,0 +1,14 @@
+"""URL configuration: pages, the REST API under /api, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("repository.vocabularies.urls")),
+    path("api/", include("records.api.urls")),
+    path("", include("records.urls")),
+]

@@ -1,0 +1,50 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.services import token_create, user_create
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return user_create(email="owner@example.org", password="correct-horse-battery")
+
+
+@pytest.fixture
+def other_user(db):
+    return user_create(email="stranger@example.org", password="correct-horse-battery")
+
+
+@pytest.fixture
+def admin_user(db):
+    return user_create(email="admin@example.org", password="correct-horse-battery", is_admin=True)
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    _, raw = token_create(user=user, name="tests")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+@pytest.fixture
+def owner_client(user) -> APIClient:
+    return _client_for(user)
+
+
+@pytest.fixture
+def stranger_client(other_user) -> APIClient:
+    return _client_for(other_user)
+
+
+@pytest.fixture
+def admin_client_api(admin_user) -> APIClient:
+    return _client_for(admin_user)
