@@ -63,7 +63,9 @@ class Record(models.Model):
 
     class Meta:
         ordering = ["-created"]
-        constraints = [models.UniqueConstraint(fields=["parent", "index"], name="record_unique_version_index")]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "index"], name="record_unique_version_index")
+        ]
         indexes = [
             models.Index(fields=["created"], name="record_created_idx"),
             models.Index(fields=["parent", "is_latest"], name="record_parent_latest_idx"),
@@ -110,6 +112,7 @@ class RecordRevision(models.Model):
         DELETE = "delete", "deleted"
         RESTORE = "restore", "restored"
         ADMIN_EDIT = "admin-edit", "edited in the admin"
+        EMBARGO_LIFT = "embargo-lift", "embargo lifted"
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="revisions")
     revision_id = models.PositiveIntegerField()
@@ -150,7 +153,9 @@ class PersistentIdentifier(models.Model):
     status = models.CharField(max_length=1, choices=PIDStatus.choices, default=PIDStatus.NEW)
     object_type = models.CharField(max_length=3, choices=ObjectType.choices, blank=True, default="")
     object_id = models.CharField(max_length=64, blank=True, default="")
-    provider = models.CharField(max_length=32, blank=True, default="", help_text="local, external, datacite, oai")
+    provider = models.CharField(
+        max_length=32, blank=True, default="", help_text="local, external, datacite, oai"
+    )
     redirect_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="redirected_from"
     )

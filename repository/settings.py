@@ -2,7 +2,7 @@
 
 Embedded default (no variables set): SQLite and files under ``./var``, database
 full-text search, Celery on a filesystem broker. Scale-out: set ``DATABASE_URL``,
-``CELERY_BROKER_URL``, ``SEARCH_BACKEND``/``ELASTICSEARCH_URL`` and ``FILES_STORAGE``.
+``CELERY_BROKER_URL``, ``SEARCH_BACKEND`` and ``FILES_STORAGE``.
 Every variable is listed in README.md.
 """
 
@@ -242,15 +242,11 @@ SEARCH_DEFAULT_PAGE_SIZE = 25
 SEARCH_MAX_PAGE_SIZE = 100
 
 # --- Search -----------------------------------------------------------------
+# "database": SQLite FTS5 or PostgreSQL full-text search on the record table.
+# The Elasticsearch/OpenSearch backend arrives with the search issue (docs/adr/0003-search-interface.md).
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
-if SEARCH_BACKEND not in {"database", "elasticsearch"}:
-    raise ImproperlyConfigured("SEARCH_BACKEND must be 'database' or 'elasticsearch'.")
-ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
-ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://localhost:9200"}}
-# Search documents are updated by explicit Celery tasks after commit, not model signals.
-ELASTICSEARCH_DSL_AUTOSYNC = False
-ELASTICSEARCH_DSL_AUTO_REFRESH = False
-ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "repono")
+if SEARCH_BACKEND != "database":
+    raise ImproperlyConfigured("SEARCH_BACKEND must be 'database' (the only backend so far).")
 
 # --- Celery -----------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, a broker that needs no server,
@@ -276,9 +272,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "search-sync": {
-        "task": "records.tasks.sync_search_index",
-        "schedule": env_int("SEARCH_SYNC_INTERVAL_SECONDS", 300),
+    "lift-expired-embargoes": {
+        "task": "records.tasks.lift_expired_embargoes",
+        "schedule": env_int("EMBARGO_LIFT_INTERVAL_SECONDS", 24 * 3600),
     },
 }
 

@@ -7,7 +7,9 @@ own errors both go through here, so no endpoint invents its own shape.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -47,6 +49,9 @@ def exception_handler(exc, context):
         return error_response(exc.status, exc.message, tombstone=exc.tombstone)
     if isinstance(exc, RepositoryError):
         return error_response(exc.status, exc.message, [e.as_dict() for e in exc.errors])
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return error_response(413, f"Request body too large: the limit is {limit} bytes.")
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

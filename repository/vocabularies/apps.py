@@ -6,3 +6,6 @@ class VocabulariesConfig(AppConfig):
 
     name = "repository.vocabularies"
     label = "vocabularies"
+
+    def ready(self) -> None:
+        from repository.vocabularies import signals  # noqa: F401  (connects the receivers)

@@ -1,0 +1,128 @@
+"""The record document: what a client may write, defaults, and the search projection.
+
+A document is the part of a record a depositor controls: ``$schema``, ``metadata``,
+``access``, ``files``, ``pids``, ``custom_fields``. Everything else a client sends
+(id, links, versions, timestamps, ...) is system-managed and dropped on input,
+so that a client can PUT back what it got from a GET.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from django.utils.html import strip_tags
+
+from records.validation import SCHEMA_URI
+
+DOCUMENT_KEYS = ("$schema", "metadata", "access", "files", "pids", "custom_fields")
+SYSTEM_KEYS = frozenset(
+    {
+        "id",
+        "parent",
+        "versions",
+        "status",
+        "is_draft",
+        "is_published",
+        "revision_id",
+        "created",
+        "updated",
+        "expires_at",
+        "links",
+        "errors",
+        "stats",
+        "tombstone",
+        "deletion_status",
+    }
+)
+
+
+def default_access() -> dict:
+    return {
+        "record": "public",
+        "files": "public",
+        "embargo": {"active": False, "until": None, "reason": None},
+    }
+
+
+def document_from_input(data: dict) -> dict:
+    """Build a document from a request body: system keys dropped, defaults filled in.
+
+    Unknown keys are kept so that validation reports them instead of silently losing them.
+    """
+    document = {key: copy.deepcopy(value) for key, value in data.items() if key not in SYSTEM_KEYS}
+    document.setdefault("$schema", SCHEMA_URI)
+    document.setdefault("metadata", {})
+    document.setdefault("access", default_access())
+    if isinstance(document["access"], dict):
+        document["access"].setdefault("record", "public")
+        document["access"].setdefault("files", "public")
+        document["access"].setdefault("embargo", {"active": False, "until": None, "reason": None})
+    document.setdefault("files", {"enabled": True})
+    document.setdefault("pids", {})
+    document.setdefault("custom_fields", {})
+    return document
+
+
+def access_status(access: dict) -> str:
+    """InvenioRDM's computed access status: open, embargoed, restricted or metadata-only."""
+    if access.get("embargo", {}).get("active"):
+        return "embargoed"
+    if access.get("record") == "restricted":
+        return "restricted"
+    if access.get("files") == "restricted":
+        return "metadata-only"
+    return "open"
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _creator_names(entries) -> list[str]:
+    names = []
+    for entry in entries if isinstance(entries, list) else []:
+        person = entry.get("person_or_org", {}) if isinstance(entry, dict) else {}
+        if not isinstance(person, dict):
+            continue
+        name = person.get("name") or ", ".join(
+            part for part in (person.get("family_name"), person.get("given_name")) if isinstance(part, str)
+        )
+        if isinstance(name, str) and name:
+            names.append(name)
+        for affiliation in entry.get("affiliations") or []:
+            if isinstance(affiliation, dict) and isinstance(affiliation.get("name"), str):
+                names.append(affiliation["name"])
+    return names
+
+
+def creator_display_names(metadata: dict) -> list[str]:
+    """Creators' names as shown in lists and citations."""
+    return [name for name in _creator_names(metadata.get("creators")) if name]
+
+
+def search_projection(document: dict) -> dict:
+    """Columns the database search backend reads: title, publication_date, search_text.
+
+    search_text holds the words a plain query matches: title, additional titles,
+    description (tags stripped), creators, contributors, affiliations, subjects, keywords.
+    """
+    metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+    title = metadata.get("title") if isinstance(metadata.get("title"), str) else ""
+    parts: list[str] = [title]
+    for extra in metadata.get("additional_titles") or []:
+        if isinstance(extra, dict) and isinstance(extra.get("title"), str):
+            parts.append(extra["title"])
+    if isinstance(metadata.get("description"), str):
+        parts.append(strip_tags(metadata["description"]))
+    parts.extend(_creator_names(metadata.get("creators")))
+    parts.extend(_creator_names(metadata.get("contributors")))
+    for subject in metadata.get("subjects") or []:
+        if isinstance(subject, dict):
+            parts.append(str(subject.get("subject") or subject.get("id") or ""))
+    text = _SPACES.sub(" ", " ".join(p for p in parts if p)).strip()
+    date = metadata.get("publication_date")
+    return {
+        "title": title,
+        "publication_date": date if isinstance(date, str) else "",
+        "search_text": text,
+    }

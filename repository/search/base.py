@@ -1,0 +1,59 @@
+"""The search interface every backend implements.
+
+Callers pass the queryset the access policy allows (so search can never show
+more than the policy does) plus the parsed parameters; the backend applies the
+query, sorting and paging and returns ids in order with the total.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+SORT_OPTIONS = ("bestmatch", "newest", "oldest", "updated-desc", "updated-asc")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A parsed search request."""
+
+    q: str = ""
+    sort: str = ""
+    page: int = 1
+    size: int = 25
+
+    @property
+    def effective_sort(self) -> str:
+        """bestmatch is the default with a query, newest without (as InvenioRDM)."""
+        if self.sort:
+            return self.sort
+        return "bestmatch" if self.q.strip() else "newest"
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+@dataclass
+class SearchResult:
+    """Hits of one page, in order, with the total (exact up to ``total_cap``)."""
+
+    hits: list
+    total: int
+    total_is_exact: bool = True
+    aggregations: dict = field(default_factory=dict)
+
+
+class SearchBackend(ABC):
+    """What the API and pages need from a search engine."""
+
+    @abstractmethod
+    def search_records(self, queryset: QuerySet, params: SearchParams) -> SearchResult:
+        """Search within QUERYSET (already restricted by the access policy)."""
+
+    @abstractmethod
+    def index_records(self, record_ids: Iterable[str]) -> None:
+        """Bring the index up to date for these records (after commit)."""
