@@ -14,6 +14,7 @@ import re
 from django.utils.html import strip_tags
 
 from records.validation import SCHEMA_URI
+from repository.exceptions import FieldError, ValidationError
 
 DOCUMENT_KEYS = ("$schema", "metadata", "access", "files", "pids", "custom_fields")
 SYSTEM_KEYS = frozenset(
@@ -49,15 +50,18 @@ def document_from_input(data: dict) -> dict:
     """Build a document from a request body: system keys dropped, defaults filled in.
 
     Unknown keys are kept so that validation reports them instead of silently losing them.
+    A top-level section that is not an object cannot be stored as a draft: 400 at once.
     """
+    wrong = [key for key in DOCUMENT_KEYS[1:] if key in data and not isinstance(data[key], dict)]
+    if wrong:
+        raise ValidationError(errors=[FieldError(key, ["Must be a JSON object."]) for key in wrong])
     document = {key: copy.deepcopy(value) for key, value in data.items() if key not in SYSTEM_KEYS}
     document.setdefault("$schema", SCHEMA_URI)
     document.setdefault("metadata", {})
     document.setdefault("access", default_access())
-    if isinstance(document["access"], dict):
-        document["access"].setdefault("record", "public")
-        document["access"].setdefault("files", "public")
-        document["access"].setdefault("embargo", {"active": False, "until": None, "reason": None})
+    document["access"].setdefault("record", "public")
+    document["access"].setdefault("files", "public")
+    document["access"].setdefault("embargo", {"active": False, "until": None, "reason": None})
     document.setdefault("files", {"enabled": True})
     document.setdefault("pids", {})
     document.setdefault("custom_fields", {})

@@ -12,3 +12,7 @@ urlpatterns = [
     path("api/", include("records.api.urls")),
     path("", include("records.urls")),
 ]
+
+handler400 = "repository.api.errors.bad_request"
+handler404 = "repository.api.errors.not_found"
+handler500 = "repository.api.errors.server_error"

@@ -209,7 +209,7 @@ class RecordSerializer(serializers.Serializer):
     created = serializers.DateTimeField(read_only=True)
     updated = serializers.DateTimeField(read_only=True)
     links = serializers.DictField(read_only=True)
-    errors = FieldErrorSerializer(many=True, read_only=True, required=False)
+    errors = FieldErrorSerializer(many=True, required=False, help_text="Validation errors of a draft.")
 
 
 class SearchHitsSerializer(serializers.Serializer):

@@ -240,3 +240,15 @@ def test_openapi_schema_lists_endpoints(api_client):
     ):
         assert path in paths, path
     assert api_client.get("/api/docs").status_code == 200
+
+
+def test_unknown_api_paths_answer_json(api_client):
+    response = api_client.get("/api/records/abcde-12345/revisions/-1")
+    assert response.status_code == 404
+    assert response.json() == {"status": 404, "message": "Not found."}
+
+
+def test_top_level_sections_must_be_objects(owner_client):
+    response = owner_client.post("/api/records", {"metadata": {}, "custom_fields": [None]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "custom_fields", "messages": ["Must be a JSON object."]}]
