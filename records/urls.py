@@ -1,3 +1,17 @@
-"""URL routes (filled in below)."""
+"""Page routes: home, search, landing pages, draft preview, PID resolvers, exports."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from records import views
+
+app_name = "records"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search", views.search, name="search"),
+    path("records/<str:record_id>", views.record_detail, name="detail"),
+    path("records/<str:record_id>/latest", views.record_latest, name="latest"),
+    path("records/<str:record_id>/export/<str:export_format>", views.record_export, name="export"),
+    path("uploads/<str:draft_id>", views.draft_preview, name="draft-preview"),
+    path("doi/<path:doi>", views.doi_resolve, name="doi"),
+]
