@@ -419,17 +419,17 @@ def record_lift_embargoes(*, today=None) -> list[str]:
     return lifted
 
 
-def record_import(*, actor: UserLike | None, lines: list, owner: UserLike | None = None, timings=None):
-    """Publish a batch of import lines in one transaction: the rows draft_publish writes (records.bulk).
+def record_import(*, actor: UserLike | None, batch, owner: UserLike | None = None, timings=None):
+    """Publish a prepared batch of import lines in one transaction: the rows draft_publish writes.
 
-    Lines are (number, parsed JSON) pairs (records.bulk.parse_line); returns a records.bulk.BatchResult.
-    There is no policy check: imports are run by operators (manage.py import_records).
+    ``batch`` is a records.bulk.PreparedBatch; returns a records.bulk.BatchResult. No policy
+    check: imports are run by operators (manage.py import_records), not through the API.
     """
-    from records.bulk import import_batch  # records.bulk imports this module
+    from records.bulk import Timings, write_batch  # records.bulk imports this module
 
-    return import_batch(
-        lines,
+    return write_batch(
+        batch,
         owner_id=owner.pk if owner is not None else None,
         user_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
-        timings=timings,
+        timings=timings if timings is not None else Timings(),
     )
