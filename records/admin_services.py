@@ -15,7 +15,7 @@ from records.models import DeletionStatus, PersistentIdentifier, PIDStatus, Reco
 
 # The admin's writes share these helpers with the record services, so that revisions,
 # the DOI rule and indexing behave exactly as for a publish.
-from records.services import _add_revision, _check_pid_changes, _check_revision, _queue_index
+from records.services import add_revision, check_pid_changes, check_revision, queue_index
 from records.validation import normalize_record, validate_record
 from repository.exceptions import Conflict, FieldError, NotFound, PermissionDenied, ValidationError
 from repository.permissions import UserLike, is_admin
@@ -26,7 +26,7 @@ def record_admin_document(record: Record, data: dict) -> tuple[dict, list[FieldE
     if not isinstance(data, dict):
         raise ValidationError("The document must be a JSON object.")
     document = normalize_record(document_from_input(data))
-    return document, validate_record(document) + _check_pid_changes(record.json, document)
+    return document, validate_record(document) + check_pid_changes(record.json, document)
 
 
 @transaction.atomic
@@ -41,7 +41,7 @@ def record_admin_update(*, actor: UserLike, record_id: str, document: dict, revi
         record = Record.objects.select_for_update().get(pk=record_id)
     except Record.DoesNotExist as exc:
         raise NotFound() from exc
-    _check_revision(record.revision_id, revision_id)
+    check_revision(record.revision_id, revision_id)
     if record.deletion_status != DeletionStatus.PUBLISHED:
         raise Conflict("The record has been deleted; restore it before editing.")
     new_document, errors = record_admin_document(record, document)
@@ -56,8 +56,8 @@ def record_admin_update(*, actor: UserLike, record_id: str, document: dict, revi
     record.revision_id += 1
     record.updated = timezone.now()
     record.save(update_fields=["json", "revision_id", "updated", *projection])
-    _add_revision(record, actor=actor, action=RecordRevision.Action.ADMIN_EDIT)
-    _queue_index(record.pk)
+    add_revision(record, actor=actor, action=RecordRevision.Action.ADMIN_EDIT)
+    queue_index(record.pk)
     return record
 
 

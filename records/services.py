@@ -46,7 +46,8 @@ def oai_identifier(record_id: str) -> str:
     return f"oai:{settings.OAI_ID_HOST}:{record_id}"
 
 
-def _queue_index(record_id: str) -> None:
+def queue_index(record_id: str) -> None:
+    """Index the record in search after the transaction commits."""
     from records.tasks import index_record
 
     transaction.on_commit(lambda: index_record.delay(record_id))
@@ -72,7 +73,8 @@ def _reserve_id(object_type: str) -> str:
     raise Conflict("Could not mint a unique identifier; try again.")
 
 
-def _check_revision(current: int, expected: int | None) -> None:
+def check_revision(current: int, expected: int | None) -> None:
+    """Optimistic concurrency: the client's If-Match revision must be the current one (else 412)."""
     if expected is not None and expected != current:
         raise PreconditionFailed(
             f"Revision mismatch: the current revision is {current}, you sent {expected}."
@@ -135,11 +137,11 @@ def draft_update(
 ) -> tuple[Draft, list[FieldError]]:
     """Replace a draft's document (PUT semantics); returns the draft and its validation errors."""
     draft = _visible_draft(actor, draft_id, "update")
-    _check_revision(draft.revision_id, revision_id)
+    check_revision(draft.revision_id, revision_id)
     document, errors = _prepare(data)
     published = Record.objects.filter(pk=draft.pk).only("json").first()
     if published is not None:
-        errors = errors + _check_pid_changes(published.json, document)
+        errors = errors + check_pid_changes(published.json, document)
     draft.json = document
     draft.title = search_projection(document)["title"]
     draft.revision_id += 1
@@ -148,7 +150,7 @@ def draft_update(
     return draft, errors
 
 
-def _check_pid_changes(published: dict, document: dict) -> list[FieldError]:
+def check_pid_changes(published: dict, document: dict) -> list[FieldError]:
     """A registered DOI stays with its record: an edit may not change or drop it."""
     old = (published.get("pids") or {}).get(PID_DOI, {}).get("identifier")
     new_pids = document.get("pids") if isinstance(document.get("pids"), dict) else {}
@@ -162,7 +164,7 @@ def _check_pid_changes(published: dict, document: dict) -> list[FieldError]:
 def draft_delete(*, actor: UserLike, draft_id: str, revision_id: int | None = None) -> None:
     """Delete a draft. For a never-published record, its reserved ids and parent go too."""
     draft = _visible_draft(actor, draft_id, "delete")
-    _check_revision(draft.revision_id, revision_id)
+    check_revision(draft.revision_id, revision_id)
     parent = draft.parent
     is_new = not Record.objects.filter(pk=draft.pk).exists()
     draft.delete()
@@ -219,7 +221,8 @@ def _refresh_latest(parent: Parent) -> None:
         Record.objects.filter(pk=latest.pk).update(is_latest=True)
 
 
-def _add_revision(record: Record, *, actor: UserLike, action: str) -> None:
+def add_revision(record: Record, *, actor: UserLike, action: str) -> None:
+    """Keep the record's current state as a revision (who, when, what)."""
     RecordRevision.objects.create(
         record=record,
         revision_id=record.revision_id,
@@ -234,12 +237,12 @@ def _add_revision(record: Record, *, actor: UserLike, action: str) -> None:
 def draft_publish(*, actor: UserLike, draft_id: str, revision_id: int | None = None) -> Record:
     """Publish a draft: mint PIDs, write record and revision in one transaction."""
     draft = _visible_draft(actor, draft_id, "publish")
-    _check_revision(draft.revision_id, revision_id)
+    check_revision(draft.revision_id, revision_id)
     document = normalize_record(draft.json)
     errors = validate_record(document)
     record = Record.objects.select_for_update().filter(pk=draft.pk).first()
     if record is not None:
-        errors += _check_pid_changes(record.json, document)
+        errors += check_pid_changes(record.json, document)
     if errors:
         raise ValidationError("The draft has validation errors and cannot be published.", errors=errors)
     projection = search_projection(document)
@@ -273,8 +276,8 @@ def draft_publish(*, actor: UserLike, draft_id: str, revision_id: int | None = N
     # `updated` as late as possible in the transaction: the closest we get to commit time.
     record.updated = timezone.now()
     Record.objects.filter(pk=record.pk).update(updated=record.updated)
-    _add_revision(record, actor=actor, action=RecordRevision.Action.PUBLISH)
-    _queue_index(record.pk)
+    add_revision(record, actor=actor, action=RecordRevision.Action.PUBLISH)
+    queue_index(record.pk)
     return record
 
 
@@ -368,8 +371,8 @@ def record_delete(
     ).update(status=PIDStatus.DELETED, updated=now)
     Draft.objects.filter(pk=record.pk).delete()
     _refresh_latest(record.parent)
-    _add_revision(record, actor=actor, action=RecordRevision.Action.DELETE)
-    _queue_index(record.pk)
+    add_revision(record, actor=actor, action=RecordRevision.Action.DELETE)
+    queue_index(record.pk)
     return record
 
 
@@ -391,8 +394,8 @@ def record_restore(*, actor: UserLike, record_id: str) -> Record:
     ).update(status=PIDStatus.REGISTERED, updated=now)
     _refresh_latest(record.parent)
     record.refresh_from_db(fields=["is_latest"])
-    _add_revision(record, actor=actor, action=RecordRevision.Action.RESTORE)
-    _queue_index(record.pk)
+    add_revision(record, actor=actor, action=RecordRevision.Action.RESTORE)
+    queue_index(record.pk)
     return record
 
 
@@ -413,8 +416,8 @@ def record_lift_embargoes(*, today=None) -> list[str]:
         record.revision_id += 1
         record.updated = timezone.now()
         record.save(update_fields=["json", "revision_id", "updated"])
-        _add_revision(record, actor=None, action=RecordRevision.Action.EMBARGO_LIFT)
-        _queue_index(record.pk)
+        add_revision(record, actor=None, action=RecordRevision.Action.EMBARGO_LIFT)
+        queue_index(record.pk)
         lifted.append(record.pk)
     return lifted
 
