@@ -114,4 +114,3 @@ def resolve_pid(actor: UserLike, scheme: str, value: str) -> Resolution:
     if pid.object_type == PersistentIdentifier.ObjectType.PARENT:
         return Resolution(redirect_to=latest_version(actor, pid.object_id).pk)
     return Resolution(record=record_get(actor, pid.object_id))
-
