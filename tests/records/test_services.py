@@ -248,3 +248,21 @@ def test_lift_expired_embargo(user):
     assert record.revision_id == 2
     future.refresh_from_db()
     assert future.json["access"]["embargo"]["active"] is True
+
+
+def test_id_collision_is_retried(user, record, monkeypatch):
+    from repository import ids
+
+    fresh = ids.generate_id()
+    sequence = iter([record.pk, record.parent_id, fresh, ids.generate_id()])
+    monkeypatch.setattr(services, "generate_id", lambda: next(sequence))
+    draft, _ = services.draft_create(actor=user, data=valid_document())
+    assert fresh in {draft.pk, draft.parent_id}  # the two colliding ids were skipped
+    assert PersistentIdentifier.objects.filter(scheme="recid", value=record.pk).count() == 1
+
+
+def test_pid_scheme_and_value_are_unique(record):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PersistentIdentifier.objects.create(scheme="recid", value=record.pk, status=PIDStatus.NEW)
