@@ -15,7 +15,10 @@ from rest_framework import serializers
 from records.documents import access_status
 from records.models import DeletionStatus, Draft, Record
 from records.services import PID_OAI, oai_identifier
+from repository.api.serializers import ErrorSerializer, FieldErrorSerializer
 from repository.exceptions import FieldError
+
+__all__ = ["ErrorSerializer", "dump_draft", "dump_record"]
 
 VOCABULARY_FIELDS = {"resource_type": "resourcetypes", "languages": "languages", "rights": "licenses"}
 
@@ -173,18 +176,6 @@ def dump_draft(
 
 
 # --- Shapes for the OpenAPI document ----------------------------------------------------
-
-
-class FieldErrorSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    messages = serializers.ListField(child=serializers.CharField())
-
-
-class ErrorSerializer(serializers.Serializer):
-    status = serializers.IntegerField()
-    message = serializers.CharField()
-    errors = FieldErrorSerializer(many=True, required=False)
-    tombstone = serializers.DictField(required=False)
 
 
 class VersionsSerializer(serializers.Serializer):

@@ -100,16 +100,3 @@ class VocabularySearchResultSerializer(serializers.Serializer):
     aggregations = serializers.DictField()
     sortBy = serializers.CharField()  # camelCase: InvenioRDM's key
     links = SearchLinksSerializer()
-
-
-class VocabularyFieldErrorSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    messages = serializers.ListField(child=serializers.CharField())
-
-
-class VocabularyErrorSerializer(serializers.Serializer):
-    """The API's error shape."""
-
-    status = serializers.IntegerField()
-    message = serializers.CharField()
-    errors = VocabularyFieldErrorSerializer(many=True, required=False)

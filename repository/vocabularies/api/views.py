@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
@@ -12,9 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from repository.api.serializers import ErrorSerializer
+from repository.api.views import page_links
+from repository.search import SearchParams
 from repository.vocabularies import selectors
 from repository.vocabularies.api.serializers import (
-    VocabularyErrorSerializer,
     VocabularySearchParamsSerializer,
     VocabularySearchResultSerializer,
     VocabularyTermSerializer,
@@ -23,23 +22,7 @@ from repository.vocabularies.api.serializers import (
 TYPE_PARAMETER = OpenApiParameter(
     "vocabulary_type", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. resourcetypes, languages"
 )
-NOT_FOUND = OpenApiResponse(VocabularyErrorSerializer, description="Unknown vocabulary type or term.")
-
-
-def _search_links(request: Request, params: dict, sort: str, total: int) -> dict:
-    base = request.build_absolute_uri(request.path)
-    query = {name: params[name] for name in ("q", "suggest") if params.get(name)}
-
-    def link(page: int) -> str:
-        return f"{base}?{urlencode({**query, 'sort': sort, 'page': page, 'size': params['size']})}"
-
-    page, size = params["page"], params["size"]
-    links = {"self": link(page)}
-    if page > 1:
-        links["prev"] = link(page - 1)
-    if page * size < total and (page + 1) * size <= settings.SEARCH_MAX_RESULT_WINDOW:
-        links["next"] = link(page + 1)
-    return links
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Unknown vocabulary type or term.")
 
 
 class VocabularyTermListView(APIView):
@@ -52,7 +35,7 @@ class VocabularyTermListView(APIView):
         parameters=[TYPE_PARAMETER, VocabularySearchParamsSerializer],
         responses={
             200: VocabularySearchResultSerializer,
-            400: OpenApiResponse(VocabularyErrorSerializer, description="Invalid query parameters."),
+            400: OpenApiResponse(ErrorSerializer, description="Invalid query parameters."),
             404: NOT_FOUND,
         },
     )
@@ -69,11 +52,12 @@ class VocabularyTermListView(APIView):
             sort=params.get("sort"),
         )
         sort = selectors.effective_sort(params.get("sort"), q=params.get("q"), suggest=params.get("suggest"))
+        paging = SearchParams(q=params.get("q") or "", sort=sort, page=params["page"], size=params["size"])
         result = {
             "hits": {"hits": terms, "total": total},
             "aggregations": {},
             "sortBy": sort,
-            "links": _search_links(request, params, sort, total),
+            "links": page_links(request, paging, total),
         }
         return Response(VocabularySearchResultSerializer(result, context={"request": request}).data)
 
