@@ -14,6 +14,7 @@ from django.forms.fields import InvalidJSONInput
 from records.admin_services import pid_status_errors, record_admin_document
 from records.models import Draft, PersistentIdentifier, Record
 from repository.exceptions import FieldError, NotFound
+from repository.jsontext import unstorable_text
 from repository.vocabularies.selectors import search_terms
 
 REMOVAL_REASONS = "removalreasons"
@@ -40,6 +41,9 @@ class PrettyJSONField(forms.JSONField):
         super().validate(value)
         if not isinstance(value, dict):
             raise forms.ValidationError("The document must be a JSON object.", code="not_an_object")
+        problem = unstorable_text(value)
+        if problem:
+            raise forms.ValidationError(problem, code="unstorable")
 
 
 class DocumentForm(forms.ModelForm):

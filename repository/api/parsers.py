@@ -12,6 +12,8 @@ from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from repository.jsontext import unstorable_text
+
 
 class JSONParser(parsers.JSONParser):
     """Parses JSON bodies, naming the position of a syntax error."""
@@ -20,6 +22,10 @@ class JSONParser(parsers.JSONParser):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         raw = stream.read() if stream is not None else b""
         try:
-            return json.loads(raw.decode(encoding))
+            data = json.loads(raw.decode(encoding))
         except (UnicodeDecodeError, ValueError) as exc:
             raise ParseError(f"Malformed JSON: {exc}") from exc
+        problem = unstorable_text(data)
+        if problem:
+            raise ParseError(f"Malformed JSON: {problem}")
+        return data

@@ -252,3 +252,19 @@ def test_top_level_sections_must_be_objects(owner_client):
     response = owner_client.post("/api/records", {"metadata": {}, "custom_fields": [None]}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"] == [{"field": "custom_fields", "messages": ["Must be a JSON object."]}]
+
+
+@pytest.mark.parametrize("text", ['"a\\u0000b"', '"\\ud800"'])
+def test_text_no_database_can_store_is_400(owner_client, text):
+    body = '{"metadata": {"title": ' + text + "}}"
+    response = owner_client.post("/api/records", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "not allowed" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/records?q=a%00b", "/api/vocabularies/languages?q=%00", "/doi/10.1234/a%00b", "/search?q=%00"],
+)
+def test_nul_in_url_is_400(api_client, url):
+    assert api_client.get(url).status_code == 400
