@@ -8,12 +8,11 @@ so that a client can PUT back what it got from a GET.
 
 from __future__ import annotations
 
-import copy
+import html
 import re
 
-from django.utils.html import strip_tags
-
 from records.validation import SCHEMA_URI
+from records.validation.normalize import copy_json
 from repository.exceptions import FieldError, ValidationError
 
 DOCUMENT_KEYS = ("$schema", "metadata", "access", "files", "pids", "custom_fields")
@@ -46,16 +45,21 @@ def default_access() -> dict:
     }
 
 
-def document_from_input(data: dict) -> dict:
+def document_from_input(data: dict, *, owned: bool = False) -> dict:
     """Build a document from a request body: system keys dropped, defaults filled in.
 
     Unknown keys are kept so that validation reports them instead of silently losing them.
     A top-level section that is not an object cannot be stored as a draft: 400 at once.
+    The document is a deep copy, unless OWNED: DATA is the caller's to give away (freshly
+    parsed JSON, as in the bulk import), and its sections become the document's.
     """
     wrong = [key for key in DOCUMENT_KEYS[1:] if key in data and not isinstance(data[key], dict)]
     if wrong:
         raise ValidationError(errors=[FieldError(key, ["Must be a JSON object."]) for key in wrong])
-    document = {key: copy.deepcopy(value) for key, value in data.items() if key not in SYSTEM_KEYS}
+    if owned:
+        document = {key: value for key, value in data.items() if key not in SYSTEM_KEYS}
+    else:
+        document = {key: copy_json(value) for key, value in data.items() if key not in SYSTEM_KEYS}
     document.setdefault("$schema", SCHEMA_URI)
     document.setdefault("metadata", {})
     document.setdefault("access", default_access())
@@ -79,7 +83,19 @@ def access_status(access: dict) -> str:
     return "open"
 
 
-_SPACES = re.compile(r"\s+")
+# A tag, its attribute values in double quotes as html5ever (nh3) writes them; a quoted
+# value may hold ">". "<" cannot start text in sanitized HTML (nh3 escapes it as &lt;).
+_TAG = re.compile(r'<[^<>"]*(?:"[^"]*"[^<>"]*)*>')
+
+
+def html_text(value: str) -> str:
+    """The text of a sanitized HTML fragment: tags removed, character references resolved.
+
+    The words of Django's ``strip_tags`` followed by ``html.unescape``, at a fraction of
+    its cost (it runs an HTMLParser, once per pass, until nothing changes).
+    """
+    text = _TAG.sub("", value) if "<" in value else value
+    return html.unescape(text) if "&" in text else text
 
 
 def _creator_names(entries) -> list[str]:
@@ -108,7 +124,7 @@ def search_projection(document: dict) -> dict:
     """Columns the database search backend reads: title, publication_date, search_text.
 
     search_text holds the words a plain query matches: title, additional titles,
-    description (tags stripped), creators, contributors, affiliations, subjects, keywords.
+    description (its text, see :func:`html_text`), creators, contributors, affiliations, subjects, keywords.
     """
     metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
     title = metadata.get("title") if isinstance(metadata.get("title"), str) else ""
@@ -117,13 +133,13 @@ def search_projection(document: dict) -> dict:
         if isinstance(extra, dict) and isinstance(extra.get("title"), str):
             parts.append(extra["title"])
     if isinstance(metadata.get("description"), str):
-        parts.append(strip_tags(metadata["description"]))
+        parts.append(html_text(metadata["description"]))
     parts.extend(_creator_names(metadata.get("creators")))
     parts.extend(_creator_names(metadata.get("contributors")))
     for subject in metadata.get("subjects") or []:
         if isinstance(subject, dict):
             parts.append(str(subject.get("subject") or subject.get("id") or ""))
-    text = _SPACES.sub(" ", " ".join(p for p in parts if p)).strip()
+    text = " ".join(" ".join(p for p in parts if p).split())  # whitespace runs as one space
     date = metadata.get("publication_date")
     return {
         "title": title,

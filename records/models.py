@@ -42,7 +42,9 @@ class Record(models.Model):
     """A published version of a record."""
 
     id = models.CharField(primary_key=True, max_length=11)
-    parent = models.ForeignKey(Parent, on_delete=models.PROTECT, related_name="records")
+    # No index of its own: the (parent, index) unique constraint and the (parent, is_latest)
+    # index both start with parent_id and serve every lookup by parent.
+    parent = models.ForeignKey(Parent, on_delete=models.PROTECT, related_name="records", db_index=False)
     index = models.PositiveIntegerField(help_text="Version number within the parent (1, 2, ...).")
     is_latest = models.BooleanField(default=True)
     json = models.JSONField(default=dict)
@@ -114,7 +116,8 @@ class RecordRevision(models.Model):
         ADMIN_EDIT = "admin-edit", "edited in the admin"
         EMBARGO_LIFT = "embargo-lift", "embargo lifted"
 
-    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="revisions")
+    # No index of its own: the (record, revision_id) unique constraint starts with record_id.
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="revisions", db_index=False)
     revision_id = models.PositiveIntegerField()
     json = models.JSONField()
     action = models.CharField(max_length=16, choices=Action.choices)

@@ -119,9 +119,10 @@ def is_valid_fast(document: dict) -> bool:
     return next(errors, None) is None
 
 
-def normalize_record(document: dict) -> dict:
+def normalize_record(document: dict, *, in_place: bool = False) -> dict:
     """A normalized copy of ``document``: descriptions sanitized, identifiers in canonical form.
 
     Never raises on bad input; invalid values are left for :func:`validate_record` to report.
+    IN_PLACE: normalize ``document`` itself (the caller owns it, e.g. freshly parsed JSON).
     """
-    return normalize_document(document)
+    return normalize_document(document, in_place=in_place)

@@ -9,14 +9,41 @@ validation reports them as the depositor wrote them.
 from __future__ import annotations
 
 import copy
+import re
 
 from records.sanitize import sanitize_html
 from records.validation.identifiers import normalize_identifier
 
+_IMMUTABLE = (str, int, float, bool, type(None))
 
-def normalize_document(document: object) -> object:
-    """A normalized deep copy of ``document``; never raises on unexpected shapes."""
-    result = copy.deepcopy(document)
+# An ORCID iD written as 0000-0002-1825-0097 is its own canonical form, valid or not
+# (idutils would only regroup the same digits): idutils, which checks it twice, is skipped.
+CANONICAL_ORCID = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
+
+
+def copy_json(value: object) -> object:
+    """A deep copy of VALUE that rebuilds dicts and lists and shares JSON's immutable scalars.
+
+    Several times faster than ``copy.deepcopy`` on parsed JSON, which it equals there;
+    anything else (a set, a tuple, an object) is handed to ``copy.deepcopy``.
+    """
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_json(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_json(item) for item in value]
+    if kind in _IMMUTABLE:
+        return value
+    return copy.deepcopy(value)
+
+
+def normalize_document(document: object, *, in_place: bool = False) -> object:
+    """A normalized deep copy of ``document``; never raises on unexpected shapes.
+
+    IN_PLACE: normalize ``document`` itself and return it, for a caller that owns it
+    (the bulk import, whose documents are freshly parsed JSON): no copy at all.
+    """
+    result = document if in_place else copy_json(document)
     if not isinstance(result, dict):
         return result
     metadata = result.get("metadata")
@@ -73,5 +100,6 @@ def _normalize_scheme_identifier(entry: dict) -> None:
     if not isinstance(scheme, str):
         return
     scheme = entry["scheme"] = scheme.strip().lower()
-    if isinstance(entry.get("identifier"), str):
-        entry["identifier"] = normalize_identifier(entry["identifier"], scheme)
+    value = entry.get("identifier")
+    if isinstance(value, str) and not (scheme == "orcid" and CANONICAL_ORCID.fullmatch(value)):
+        entry["identifier"] = normalize_identifier(value, scheme)

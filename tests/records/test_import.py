@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 
 from records import services
+from records.bulk import import_batches, write_batch
 from records.models import Draft, Parent, PersistentIdentifier, PIDStatus, Record, RecordRevision
 from repository.ids import generate_id
 from repository.search import SearchParams, get_backend
@@ -330,3 +333,63 @@ def test_database_error_message(tmp_path):
     assert "lines 2-2: database error, nothing of this batch was written" in raised.value.stderr
     assert raised.value.stdout.strip() == "imported 1, skipped 0 (already present), failed 0"
     assert not Record.objects.filter(pk=lines[1]["id"]).exists()
+
+
+def raw_batches(lines: list[dict], size: int) -> list[tuple[int, int, list[tuple[int, bytes]]]]:
+    """LINES as records.bulk.import_batches reads them: (first, last, numbered raw lines) per SIZE lines."""
+    numbered = [(number, json.dumps(line).encode()) for number, line in enumerate(lines, start=1)]
+    return [
+        (chunk[0][0], chunk[-1][0], chunk)
+        for chunk in (numbered[i : i + size] for i in range(0, len(numbered), size))
+    ]
+
+
+def writing_threads(threads: list[str]):
+    """A writer for import_batches that notes the thread it runs on."""
+
+    def write(batch, timings):
+        threads.append(threading.current_thread().name)
+        return write_batch(batch, timings=timings)
+
+    return write
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_import_batches_writes_on_a_thread_of_its_own_in_order(tmp_path):
+    lines = generated_lines(7)
+    lines[5]["id"] = lines[1]["id"]  # committed by an earlier batch: skipped
+    threads: list[str] = []
+
+    outcomes = [
+        (batch.first, batch.last, written.result())
+        for batch, written in import_batches(raw_batches(lines, 3), write=writing_threads(threads))
+    ]
+
+    assert [(first, last) for first, last, _result in outcomes] == [(1, 3), (4, 6), (7, 7)]
+    assert [result.skipped for _first, _last, result in outcomes] == [[], [6], []]
+    assert threads and all(name.startswith("import-writer") for name in threads)
+    assert threading.current_thread().name not in threads
+    assert Record.objects.count() == 6 and RecordRevision.objects.count() == 6
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_import_batches_stops_at_a_database_error():
+    lines = generated_lines(9)
+    PersistentIdentifier.objects.create(scheme="oai", value=OAI + lines[4]["id"], status=PIDStatus.REGISTERED)
+
+    seen = []
+    with pytest.raises(DatabaseError):
+        for batch, written in import_batches(raw_batches(lines, 3)):
+            seen.append(batch.first)
+            written.result()
+
+    assert seen == [1, 4]  # the third batch is not written after the second failed
+    assert set(Record.objects.values_list("pk", flat=True)) == {line["id"] for line in lines[:3]}
+
+
+def test_import_batches_inside_a_transaction_writes_on_this_thread():
+    threads: list[str] = []
+    outcomes = list(import_batches(raw_batches(generated_lines(4), 2), write=writing_threads(threads)))
+    assert [len(written.result().imported) for _batch, written in outcomes] == [2, 2]
+    assert threads == [threading.current_thread().name] * 2
+    assert Record.objects.count() == 4
