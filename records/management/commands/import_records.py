@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argparse import RawDescriptionHelpFormatter
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,7 +20,7 @@ from tqdm import tqdm
 
 from accounts.models import User
 from records import services
-from records.bulk import LineError, PreparedBatch, Timings, cyclic_gc_paused, prepare_raw_batch
+from records.bulk import BatchResult, LineError, PreparedBatch, Timings, import_batches
 
 HELP = """\
 Publish the records of FILE, a JSON Lines file: one record document per line, as the
@@ -100,21 +101,23 @@ class Command(BaseCommand):
             total=_count_lines(file), unit="line", file=self.stream, disable=True if verbosity == 0 else None
         )
         with file.open("rb") as handle, self.progress:
-            for first, last, lines in _chunks(handle, batch_size):
-                with cyclic_gc_paused():
-                    batch, timings = prepare_raw_batch(lines, first=first, last=last)
-                    self.timings.add(timings)
-                    self._import(batch)
-                self.progress.update(last - first + 1)
+            # Batch N is written on a writer thread while batch N+1 is prepared here.
+            batches = import_batches(_chunks(handle, batch_size), write=self._write, timings=self.timings)
+            for batch, written in batches:
+                self._import(batch, written)
+                self.progress.update(batch.last - batch.first + 1)
         self._summary()
         if verbosity >= 2:
             self.stderr.write("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in vars(self.timings).items()))
         if failed := self.counts["failed"]:
             raise CommandError(f"{failed} line{'s' if failed != 1 else ''} could not be imported.")
 
-    def _import(self, batch: PreparedBatch) -> None:
+    def _write(self, batch: PreparedBatch, timings: Timings) -> BatchResult:
+        return services.record_import(actor=None, batch=batch, owner=self.owner, timings=timings)
+
+    def _import(self, batch: PreparedBatch, written: Future[BatchResult]) -> None:
         try:
-            result = services.record_import(actor=None, batch=batch, owner=self.owner, timings=self.timings)
+            result = written.result()
         except DatabaseError as exc:
             self._report(batch.errors)
             tqdm.write(
