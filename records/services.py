@@ -35,6 +35,7 @@ from repository.exceptions import (
 )
 from repository.ids import generate_id
 from repository.permissions import UserLike
+from repository.search import get_backend
 
 PID_RECID = "recid"
 PID_OAI = "oai"
@@ -47,10 +48,11 @@ def oai_identifier(record_id: str) -> str:
 
 
 def queue_index(record_id: str) -> None:
-    """Index the record in search after the transaction commits."""
+    """Index the record in search after the transaction commits (if the backend needs it)."""
     from records.tasks import index_record
 
-    transaction.on_commit(lambda: index_record.delay(record_id))
+    if get_backend().indexes_after_commit:
+        transaction.on_commit(lambda: index_record.delay(record_id))
 
 
 def _reserve_id(object_type: str) -> str:

@@ -58,7 +58,8 @@ def write_batch(
             if accepted:
                 _write(accepted, owner_id=owner_id, user_id=user_id, timings=timings)
                 imported = [entry.record_id for entry in accepted]
-                transaction.on_commit(lambda: get_backend().index_records(imported))
+                if get_backend().indexes_after_commit:
+                    transaction.on_commit(lambda: get_backend().index_records(imported))
                 result.imported = imported
         # rows built while writing (PostgreSQL COPY streams them) are counted in ``rows``
         timings.write += perf_counter() - checked

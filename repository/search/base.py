@@ -50,6 +50,10 @@ class SearchResult:
 class SearchBackend(ABC):
     """What the API and pages need from a search engine."""
 
+    #: False when the index is written in the record's own transaction (database backend):
+    #: then no indexing task is queued after commit.
+    indexes_after_commit: bool = True
+
     @abstractmethod
     def search_records(self, queryset: QuerySet, params: SearchParams) -> SearchResult:
         """Search within QUERYSET (already restricted by the access policy)."""

@@ -38,6 +38,8 @@ def query_words(q: str) -> list[str]:
 class DatabaseSearchBackend(SearchBackend):
     """Full-text search in the primary database."""
 
+    indexes_after_commit = False
+
     def search_records(self, queryset: QuerySet, params: SearchParams) -> SearchResult:
         words = query_words(params.q)
         vendor = connections[queryset.db].vendor

@@ -15,6 +15,7 @@ from records.bulk import import_batches, write_batch
 from records.models import Draft, Parent, PersistentIdentifier, PIDStatus, Record, RecordRevision
 from repository.ids import generate_id
 from repository.search import SearchParams, get_backend
+from repository.search.database import DatabaseSearchBackend
 from tests.records.conftest import valid_document
 
 pytestmark = pytest.mark.django_db
@@ -306,11 +307,31 @@ def test_bulk_and_service_records_look_the_same_through_the_api(tmp_path, user, 
     assert "<script>" not in imported_json["metadata"]["description"]
 
 
-def test_search_index_is_told_after_each_batch_commits(tmp_path, django_capture_on_commit_callbacks):
-    path = write_lines(tmp_path / "records.jsonl", generated_lines(5))
+def test_search_index_is_told_after_each_batch_commits(
+    tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    told = []
+
+    class IndexingBackend(DatabaseSearchBackend):
+        """A backend with an external index (as Elasticsearch): it must hear of every batch."""
+
+        indexes_after_commit = True
+
+        def index_records(self, record_ids):
+            told.append(sorted(record_ids))
+
+    monkeypatch.setattr("records.bulk.write.get_backend", IndexingBackend)
+    lines = generated_lines(5)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(write_lines(tmp_path / "records.jsonl", lines), batch_size=2)
+    assert told == [sorted(line["id"] for line in lines[i : i + 2]) for i in (0, 2, 4)]
+
+
+def test_database_backend_queues_no_indexing(tmp_path, django_capture_on_commit_callbacks):
+    path = write_lines(tmp_path / "records.jsonl", generated_lines(3))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run_import(path, batch_size=2)
-    assert len(callbacks) == 3  # one per batch
+    assert callbacks == []  # the search columns were written with the rows
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
