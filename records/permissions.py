@@ -25,7 +25,7 @@ class RecordPolicy(Policy):
     actions = ("read", "edit", "new_version", "delete", "restore", "read_revisions", "read_deleted")
 
     def can_read(self, user: UserLike, record: Record) -> bool:
-        return record.deletion_status == DeletionStatus.PUBLISHED or is_admin(user)
+        return record.deletion_status == DeletionStatus.PUBLISHED
 
     def can_read_deleted(self, user: UserLike, record: Record | None) -> bool:
         return is_admin(user)

@@ -33,9 +33,9 @@ def record_get(actor: UserLike, record_id: str) -> Record:
     )
     if record is None:
         raise NotFound()
-    if record.deletion_status == DeletionStatus.DELETED and not record_policy.can(
-        actor, "read_deleted", record
-    ):
+    if record.deletion_status == DeletionStatus.DELETED:
+        if record_policy.can(actor, "read_deleted", record):
+            return record  # admins see deleted records themselves, not only the tombstone
         raise Gone(tombstone=tombstone_of(record))
     if not record_policy.can(actor, "read", record):
         raise NotFound()
