@@ -37,6 +37,36 @@ SYSTEM_KEYS = frozenset(
 )
 
 
+# What the API adds on output and takes back off on input (InvenioRDM ignores them too):
+# vocabulary titles next to ids, the computed access status, file statistics.
+OUTPUT_ONLY_ACCESS = ("status",)
+OUTPUT_ONLY_FILES = ("count", "total_bytes", "entries")
+VOCABULARY_REFERENCE_EXTRAS = ("title", "props", "icon", "tags")
+
+
+def _strip_output_only(document: dict) -> None:
+    """Remove what dump_record/dump_draft add, so a client can send back what it read."""
+    for key in OUTPUT_ONLY_ACCESS:
+        document["access"].pop(key, None)
+    for key in OUTPUT_ONLY_FILES:
+        document["files"].pop(key, None)
+    metadata = document["metadata"]
+    if not isinstance(metadata, dict):
+        return
+    for field, extras in (
+        ("resource_type", VOCABULARY_REFERENCE_EXTRAS),
+        ("languages", VOCABULARY_REFERENCE_EXTRAS),
+        # A license chosen from the vocabulary gets its title and link from there; a custom
+        # right (no id) keeps the title, description and link its depositor wrote.
+        ("rights", (*VOCABULARY_REFERENCE_EXTRAS, "description", "link")),
+    ):
+        value = metadata.get(field)
+        for reference in value if isinstance(value, list) else [value]:
+            if isinstance(reference, dict) and "id" in reference:
+                for key in extras:
+                    reference.pop(key, None)
+
+
 def default_access() -> dict:
     return {
         "record": "public",
@@ -69,6 +99,7 @@ def document_from_input(data: dict, *, owned: bool = False) -> dict:
     document.setdefault("files", {"enabled": True})
     document.setdefault("pids", {})
     document.setdefault("custom_fields", {})
+    _strip_output_only(document)
     return document
 
 

@@ -1,7 +1,9 @@
 """Who may do what with records and drafts.
 
 Foundation rules (the access-control issue extends these, not the views):
-published records are public; deleted records are visible to admins only
+published records are public unless ``access.record`` is "restricted" (then only
+their owner and admins see them: the grants, secret links and communities of the
+access-control issue extend exactly this); deleted records are visible to admins only
 (everyone else gets a 410 with the tombstone); drafts are visible to their
 owner and admins; owners edit and version their records; admins delete and
 restore and read revisions.
@@ -9,10 +11,16 @@ restore and read revisions.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from records.models import DeletionStatus, Draft, Parent, Record
 from repository.permissions import Policy, UserLike, is_admin
+
+
+def is_restricted(record: Record) -> bool:
+    """access.record == "restricted": only the owner and admins see the record at all."""
+    access = record.json.get("access") if isinstance(record.json, dict) else None
+    return isinstance(access, dict) and access.get("record") == "restricted"
 
 
 def is_owner(user: UserLike, parent: Parent) -> bool:
@@ -25,7 +33,11 @@ class RecordPolicy(Policy):
     actions = ("read", "edit", "new_version", "delete", "restore", "read_revisions", "read_deleted")
 
     def can_read(self, user: UserLike, record: Record) -> bool:
-        return record.deletion_status == DeletionStatus.PUBLISHED
+        if record.deletion_status != DeletionStatus.PUBLISHED:
+            return False
+        if is_restricted(record):
+            return is_admin(user) or is_owner(user, record.parent)
+        return True
 
     def can_read_deleted(self, user: UserLike, record: Record | None) -> bool:
         return is_admin(user)
@@ -44,7 +56,13 @@ class RecordPolicy(Policy):
     can_read_revisions = can_delete
 
     def filter_visible(self, user: UserLike, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(deletion_status=DeletionStatus.PUBLISHED)
+        queryset = queryset.filter(deletion_status=DeletionStatus.PUBLISHED)
+        if is_admin(user):
+            return queryset
+        public = ~Q(json__access__record="restricted")
+        if user and user.is_authenticated and user.is_active:
+            return queryset.filter(public | Q(parent__owner=user))
+        return queryset.filter(public)
 
 
 class DraftPolicy(Policy):

@@ -15,6 +15,7 @@ from records.validation import is_valid_fast, normalize_record, validate_record,
 from records.validation.schemas import ROOT_FIELD
 from repository.exceptions import FieldError, ValidationError
 from repository.ids import normalize_id
+from repository.jsontext import MAX_DEPTH, loads_strict, unstorable_text
 
 IMPORT_ONLY_KEYS = frozenset({"parent_id"})
 """Keys of an import line that are neither document keys nor system keys the API drops."""
@@ -112,8 +113,9 @@ def cyclic_gc_paused() -> Iterator[None]:
 def parse_line(number: int, raw: bytes | str) -> ImportLine | LineError:
     """Parse one line of an import file; an error for what JSON or the database cannot hold.
 
-    NaN and Infinity are not JSON, and PostgreSQL cannot store a NUL character in text or
-    JSON: such a line would make its whole batch fail, so it is rejected here.
+    NaN and Infinity are not JSON, PostgreSQL cannot store a NUL character in text or JSON,
+    and runaway nesting breaks recursive code: such a line would make its whole batch fail,
+    so it is rejected here.
     """
     raw = raw.rstrip()  # the line end, so that errors at the end name a column of this line
     try:
@@ -122,38 +124,31 @@ def parse_line(number: int, raw: bytes | str) -> ImportLine | LineError:
         return LineError(number, ROOT_FIELD, f"Not valid JSON: {exc.msg} (column {exc.colno}).")
     except UnicodeDecodeError as exc:
         return LineError(number, ROOT_FIELD, f"Not UTF-8 text: {exc.reason} at byte {exc.start + 1}.")
-    except ValueError as exc:  # NaN, Infinity
+    except ValueError as exc:  # NaN, Infinity, nested too deeply
         return LineError(number, ROOT_FIELD, f"Not valid JSON: {exc}.")
-    if ("\\u0000" in raw if isinstance(raw, str) else b"\\u0000" in raw) and _has_nul(data):
-        return LineError(number, ROOT_FIELD, "Contains a NUL character (\\u0000), which cannot be stored.")
+    nul = "\\u0000" in raw if isinstance(raw, str) else b"\\u0000" in raw
+    if nul or _bracket_count(raw) > MAX_DEPTH:  # only then can the document be unstorable
+        problem = unstorable_text(data)
+        if problem:
+            return LineError(number, ROOT_FIELD, f"Cannot be stored: {problem}")
     return number, data
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-
-
 def _loads(raw: bytes | str) -> object:
-    """``json.loads(raw, parse_constant=_reject_constant)`` without building a decoder per call."""
+    """Strict ``json.loads`` (no NaN/Infinity, no runaway nesting) of a line's bytes or text."""
     if isinstance(raw, str):
         if raw.startswith("\ufeff"):
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", raw, 0)
     else:
         raw = raw.decode(json.detect_encoding(raw), "surrogatepass")
-    return _DECODER.decode(raw)
+    return loads_strict(raw)
 
 
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+def _bracket_count(raw: bytes | str) -> int:
+    """An upper bound of the nesting depth, counted in C (no walk of the parsed document)."""
+    if isinstance(raw, str):
+        return raw.count("[") + raw.count("{")
+    return raw.count(b"[") + raw.count(b"{")
 
 
 def prepare_raw_batch(

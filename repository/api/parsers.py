@@ -6,13 +6,11 @@ Django when DRF reads the body; the API's exception handler turns it into a 413.
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from repository.jsontext import unstorable_text
+from repository.jsontext import loads_strict, unstorable_text
 
 
 class JSONParser(parsers.JSONParser):
@@ -22,7 +20,7 @@ class JSONParser(parsers.JSONParser):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         raw = stream.read() if stream is not None else b""
         try:
-            data = json.loads(raw.decode(encoding))
+            data = loads_strict(raw.decode(encoding))
         except (UnicodeDecodeError, ValueError) as exc:
             raise ParseError(f"Malformed JSON: {exc}") from exc
         problem = unstorable_text(data)

@@ -114,10 +114,16 @@ def test_update_with_if_match(owner_client):
     stale = owner_client.put(url, valid_document(title="Lost"), format="json", HTTP_IF_MATCH='"1"')
     assert stale.status_code == 412
     assert owner_client.get(url).json()["metadata"]["title"] == "New title"
-    # A client can PUT back what it read: system fields are ignored.
+    # A client can PUT back what it read: system and output-only fields are ignored.
+    document = valid_document(languages=[{"id": "eng"}], rights=[{"id": "cc-by-4.0"}])
+    owner_client.put(url, document, format="json")
     roundtrip = owner_client.get(url).json()
-    assert owner_client.put(url, roundtrip, format="json").status_code == 200
+    assert roundtrip["metadata"]["languages"][0]["title"]["en"] == "English"
+    assert roundtrip["access"]["status"] == "open"
+    put_back = owner_client.put(url, roundtrip, format="json")
+    assert put_back.status_code == 200 and "errors" not in put_back.json(), put_back.json()
     assert owner_client.post(f"{url}/actions/publish", HTTP_IF_MATCH='"1"').status_code == 412
+    assert owner_client.post(f"{url}/actions/publish").status_code == 202
 
 
 def test_edit_and_versions(owner_client, api_client):
@@ -268,3 +274,36 @@ def test_text_no_database_can_store_is_400(owner_client, text):
 )
 def test_nul_in_url_is_400(api_client, url):
     assert api_client.get(url).status_code == 400
+
+
+def test_restricted_record_is_invisible_to_others(
+    owner_client, stranger_client, api_client, admin_client_api
+):
+    document = valid_document(title="Confidential okapi census")
+    document["access"] = {"record": "restricted", "files": "restricted"}
+    record_id = create_draft(owner_client, document)["id"]
+    published = owner_client.post(f"/api/records/{record_id}/draft/actions/publish")
+    assert published.status_code == 202 and published.json()["access"]["status"] == "restricted"
+    for client in (api_client, stranger_client):
+        assert client.get(f"/api/records/{record_id}").status_code == 404
+        assert client.get("/api/records", {"q": "okapi"}).json()["hits"]["total"] == 0
+        assert client.get(f"/records/{record_id}").status_code == 404
+        assert client.get(f"/records/{record_id}/export/json").status_code == 404
+    for client in (owner_client, admin_client_api):
+        assert client.get(f"/api/records/{record_id}").status_code == 200
+        assert client.get("/api/records", {"q": "okapi"}).json()["hits"]["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"metadata": {"title": NaN}}', "NaN is not a JSON value"),
+        ('{"metadata": {"title": 1e999}}', "the number 1e999 is too large"),
+        ("[" * 30000 + "]" * 30000, "nested too deeply"),
+        ('{"metadata": {"x": ' + "[" * 100 + "]" * 100 + "}}", "Nested deeper than 64 levels"),
+    ],
+)
+def test_json_no_database_can_store_is_400(owner_client, body, message):
+    response = owner_client.post("/api/records", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.json()["message"]

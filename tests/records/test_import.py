@@ -131,11 +131,13 @@ def test_bad_lines_are_reported_and_the_valid_ones_imported(tmp_path):
         good[1],
         json.dumps(valid_document(title="Null \u0000 byte")),
         b'{"metadata": "\xff"}',
+        "[" * 5000 + "]" * 5000,
+        '{"metadata": {"x": ' + "[" * 100 + "]" * 100 + "}}",
     ]
-    with pytest.raises(CommandError, match="8 lines could not be imported") as raised:
+    with pytest.raises(CommandError, match="10 lines could not be imported") as raised:
         run_import(write_lines(tmp_path / "records.jsonl", lines))
 
-    assert raised.value.stdout.strip() == "imported 2, skipped 0 (already present), failed 8"
+    assert raised.value.stdout.strip() == "imported 2, skipped 0 (already present), failed 10"
     errors = [line for line in raised.value.stderr.splitlines() if line.startswith("line ")]
     assert errors == [
         "line 2: _schema: Not valid JSON: Expecting ',' delimiter (column 32).",
@@ -144,8 +146,10 @@ def test_bad_lines_are_reported_and_the_valid_ones_imported(tmp_path):
         "line 5: metadata.resource_type.id: 'spaceship' is not a term of the 'resourcetypes' vocabulary.",
         "line 6: id: 'not-an-id' is not a valid id (like ha4g3-7x208).",
         "line 7: _schema: Not valid JSON: NaN is not a JSON value.",
-        "line 10: _schema: Contains a NUL character (\\u0000), which cannot be stored.",
+        "line 10: _schema: Cannot be stored: NUL characters (\\u0000) are not allowed.",
         "line 11: _schema: Not UTF-8 text: invalid start byte at byte 15.",
+        "line 12: _schema: Not valid JSON: nested too deeply.",
+        "line 13: _schema: Cannot be stored: Nested deeper than 64 levels.",
     ]
     assert set(Record.objects.values_list("pk", flat=True)) == {good[0]["id"], good[1]["id"]}
 

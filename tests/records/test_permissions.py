@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 def world(user, other_user, admin_user):
     """Records and drafts in every state, and every kind of user."""
     published = publish(user)
+    restricted = valid_document()
+    restricted["access"] = {"record": "restricted", "files": "restricted"}
+    publish(user, restricted)
     deleted = publish(user)
     services.record_delete(actor=admin_user, record_id=deleted.pk, removal_reason="spam")
     edit = services.record_edit(actor=user, record_id=published.pk)
@@ -35,6 +38,8 @@ def test_record_read_and_filter_agree(world, who):
         assert (record.pk in visible) == record_policy.can(user, "read", record), (who, record.pk)
         # Deleted records are listed for nobody; admins may open them one by one.
         assert record_policy.can(user, "read_deleted", record) == (who == "admin")
+    # published public + published restricted (owner, admin) ; never the deleted one
+    assert len(visible) == {"anonymous": 1, "owner": 2, "stranger": 1, "admin": 2}[who]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "owner", "stranger", "admin"])
