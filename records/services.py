@@ -205,18 +205,28 @@ def _register_pids(record: Record, document: dict) -> None:
                 errors=[FieldError("pids.doi", [f"DOI {value} is already used by another record."])]
             )
         if existing is None:
-            PersistentIdentifier.objects.create(
-                scheme=PID_DOI,
-                value=value,
-                status=PIDStatus.REGISTERED,
-                object_type=PersistentIdentifier.ObjectType.RECORD,
-                object_id=record.pk,
-                provider=doi.get("provider", "external"),
-            )
+            try:
+                with transaction.atomic():  # a concurrent publish may take the DOI first
+                    PersistentIdentifier.objects.create(
+                        scheme=PID_DOI,
+                        value=value,
+                        status=PIDStatus.REGISTERED,
+                        object_type=PersistentIdentifier.ObjectType.RECORD,
+                        object_id=record.pk,
+                        provider=doi.get("provider", "external"),
+                    )
+            except IntegrityError as exc:
+                raise ValidationError(
+                    errors=[FieldError("pids.doi", [f"DOI {value} is already used by another record."])]
+                ) from exc
 
 
 def _refresh_latest(parent: Parent) -> None:
-    """Exactly one published, non-deleted version per parent is the latest: the highest index."""
+    """Exactly one published, non-deleted version per parent is the latest: the highest index.
+
+    The parent row is locked first, so concurrent publishes of two versions serialize here.
+    """
+    Parent.objects.select_for_update().filter(pk=parent.pk).first()
     latest = parent.records.filter(deletion_status=DeletionStatus.PUBLISHED).order_by("-index").first()
     parent.records.exclude(pk=getattr(latest, "pk", None)).filter(is_latest=True).update(is_latest=False)
     if latest is not None and not latest.is_latest:
@@ -300,6 +310,7 @@ def record_edit(*, actor: UserLike, record_id: str) -> Draft:
         json=copy.deepcopy(record.json),
         fork_version_id=record.revision_id,
         title=record.title,
+        created=record.created,  # the draft stands for the record: same creation time
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.http import HttpResponseRedirect
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
@@ -23,6 +25,7 @@ from records.permissions import record_policy
 from repository.api.views import etag_response, if_match_revision, search_params, search_response
 from repository.exceptions import FieldError, NotFound, ValidationError
 from repository.search import get_backend
+from repository.search.database import query_words
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, description="Words to find in title, description, creators and subjects."),
@@ -88,27 +91,44 @@ class RecordListView(APIView):
         return _draft_response(request, draft, errors, status=201)
 
 
-class UserRecordsView(APIView):
-    """The caller's drafts and latest published records, most recently updated first.
+USER_RECORDS_SORTS = {
+    "updated-desc": (lambda obj: obj.updated, True),
+    "updated-asc": (lambda obj: obj.updated, False),
+    "newest": (lambda obj: obj.created, True),
+    "oldest": (lambda obj: obj.created, False),
+}
 
-    An edit draft stands in for its published record, as in InvenioRDM's dashboard.
+
+class UserRecordsView(APIView):
+    """The caller's drafts and latest published records (default: most recently updated first).
+
+    An edit draft stands in for its published record, as in InvenioRDM's dashboard. A
+    depositor's own list is small, so drafts and records are merged and paged here.
     """
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=SEARCH_PARAMETERS, responses={200: SearchResponseSerializer, 400: ErrorSerializer}
+        parameters=[
+            SEARCH_PARAMETERS[0],
+            OpenApiParameter("sort", str, enum=list(USER_RECORDS_SORTS)),
+            *SEARCH_PARAMETERS[2:],
+        ],
+        responses={200: SearchResponseSerializer, 400: ErrorSerializer},
     )
     def get(self, request):
-        params = search_params(request)
+        params = search_params(request, sort_options=tuple(USER_RECORDS_SORTS))
+        params = replace(params, sort=params.sort or "updated-desc")
         drafts, records = selectors.user_records(request.user)
-        words = params.q.lower().split()
-        drafts = [d for d in drafts if all(w in d.title.lower() for w in words)]
-        draft_ids = {d.pk for d in drafts}
-        records = records.filter(is_latest=True).exclude(pk__in=draft_ids)
+        records = records.filter(is_latest=True)
+        words = query_words(params.q)
         if words:
-            records = get_backend().search_records(records, params.__class__(q=params.q, size=10_000)).hits
-        items = sorted([*drafts, *records], key=lambda obj: obj.updated, reverse=True)
+            # Drafts have no search columns: the same words must all occur in the title.
+            drafts = [d for d in drafts if all(w in d.title.lower() for w in words)]
+            records = get_backend().search_records(records, replace(params, page=1, size=10_000)).hits
+        draft_ids = {d.pk for d in drafts}
+        key, descending = USER_RECORDS_SORTS[params.sort]
+        items = sorted([*drafts, *(r for r in records if r.pk not in draft_ids)], key=key, reverse=descending)
         page = items[params.offset : params.offset + params.size]
         hits = [
             *_dump_drafts([o for o in page if isinstance(o, Draft)], request),

@@ -20,7 +20,9 @@ from django.db.models.expressions import RawSQL
 
 from repository.search.base import SearchBackend, SearchParams, SearchResult
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Letters and digits only: the full-text indexes split on "_" and punctuation too, so a
+# word made of them could never match and would empty every result.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 SORT_FIELDS = {
     "newest": ["-created", "-pk"],

@@ -168,6 +168,7 @@ def test_search(owner_client, api_client, user):
     assert set(newest["links"]) == {"self", "prev", "next"}
     assert "page=3" in newest["links"]["next"]
     assert api_client.get("/api/records", {"q": "lovelace argo"}).json()["hits"]["total"] == 3
+    assert api_client.get("/api/records", {"q": "_ glacier -"}).json()["hits"]["total"] == 2
 
 
 def test_search_parameter_errors(api_client):
@@ -307,3 +308,16 @@ def test_json_no_database_can_store_is_400(owner_client, body, message):
     response = owner_client.post("/api/records", data=body, content_type="application/json")
     assert response.status_code == 400
     assert message in response.json()["message"]
+
+
+def test_user_records_sorting(owner_client, user):
+    first = publish(user, valid_document(title="First record"))
+    second = publish(user, valid_document(title="Second record"))
+    services.record_edit(actor=user, record_id=first.pk)  # updating the oldest one last
+    newest = owner_client.get("/api/user/records", {"sort": "newest"}).json()
+    assert [h["id"] for h in newest["hits"]["hits"]] == [second.pk, first.pk]
+    assert newest["sortBy"] == "newest"
+    updated = owner_client.get("/api/user/records").json()
+    assert [h["id"] for h in updated["hits"]["hits"]] == [first.pk, second.pk]
+    assert updated["sortBy"] == "updated-desc"
+    assert owner_client.get("/api/user/records", {"sort": "bestmatch"}).status_code == 400
