@@ -41,6 +41,8 @@ from urllib.parse import urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from records.demo.generator import generate_orcid  # noqa: E402 (needs the path above)
+
 # --- Realistic records ---------------------------------------------------------------------
 
 RESOURCE_TYPES = [
@@ -110,22 +112,6 @@ TOPICS = [
 METHODS = ["measurements", "simulations", "observations", "interviews", "samples", "time series"]
 
 
-def orcid_check_digit(base_digits: str) -> str:
-    """ISO 7064 11,2 check character of the 15 base digits of an ORCID iD."""
-    total = 0
-    for digit in base_digits:
-        total = (total + int(digit)) * 2
-    result = (12 - total % 11) % 11
-    return "X" if result == 10 else str(result)
-
-
-def make_orcid(rng: random.Random) -> str:
-    """A well-formed ORCID iD in the block ORCID issues from (0000-0001-5000-0007 and up)."""
-    digits = f"{rng.randrange(15_000_000, 35_000_000):015d}"
-    full = digits + orcid_check_digit(digits)
-    return "-".join(full[i : i + 4] for i in range(0, 16, 4))
-
-
 def make_document(rng: random.Random, number: int) -> dict:
     """One record document as the API accepts it, about 1 KB of JSON."""
     words = rng.sample(TOPICS, 6)
@@ -140,7 +126,7 @@ def make_document(rng: random.Random, number: int) -> dict:
                     "type": "personal",
                     "given_name": rng.choice(GIVEN_NAMES),
                     "family_name": rng.choice(FAMILY_NAMES),
-                    "identifiers": [{"scheme": "orcid", "identifier": make_orcid(rng)}],
+                    "identifiers": [{"scheme": "orcid", "identifier": generate_orcid(rng)}],
                 },
                 "affiliations": [{"name": rng.choice(INSTITUTES)}],
             }

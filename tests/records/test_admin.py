@@ -30,18 +30,7 @@ RAW_PAYLOADS = ("<script>alert(", "<img src=x onerror")
 
 
 def minimal_document(**metadata) -> dict:
-    document = {
-        "metadata": {
-            "resource_type": {"id": "dataset"},
-            "title": "A title",
-            "publication_date": "2024-05-01",
-            "creators": [
-                {"person_or_org": {"type": "personal", "given_name": "Ada", "family_name": "Lovelace"}}
-            ],
-        }
-    }
-    document["metadata"].update(metadata)
-    return document
+    return valid_document(**{"title": "A title", **metadata})
 
 
 def logged_in(user) -> Client:
