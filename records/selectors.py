@@ -73,12 +73,16 @@ def latest_version(actor: UserLike, record_id: str) -> Record:
     return latest
 
 
-def highest_indexes(parent_ids: list[str]) -> dict[str, int]:
-    """Highest version index per parent over records and drafts (for versions.is_latest_draft)."""
+def highest_indexes(actor: UserLike, parent_ids: list[str]) -> dict[str, int]:
+    """Highest version index per parent among what the actor may see (versions.is_latest_draft).
+
+    Only visible records and drafts count: otherwise the flag would tell anyone that an
+    unpublished next version (or a restricted one) exists.
+    """
     result: dict[str, int] = {}
-    for model in (Record, Draft):
-        rows = model.objects.filter(parent_id__in=parent_ids).values("parent_id").annotate(m=Max("index"))
-        for row in rows:
+    for policy, model in ((record_policy, Record), (draft_policy, Draft)):
+        visible = policy.filter_visible(actor, model.objects.filter(parent_id__in=parent_ids))
+        for row in visible.values("parent_id").annotate(m=Max("index")).order_by():
             result[row["parent_id"]] = max(result.get(row["parent_id"], 0), row["m"])
     return result
 

@@ -39,13 +39,13 @@ ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 410: ErrorSerializer, 412:
 
 
 def _dump_records(records: list[Record], request) -> list[dict]:
-    highest = selectors.highest_indexes(list({r.parent_id for r in records}))
+    highest = selectors.highest_indexes(request.user, list({r.parent_id for r in records}))
     return [dump_record(r, request, highest_index=highest.get(r.parent_id)) for r in records]
 
 
 def _dump_drafts(drafts: list[Draft], request) -> list[dict]:
     published = set(Record.objects.filter(pk__in=[d.pk for d in drafts]).values_list("pk", flat=True))
-    highest = selectors.highest_indexes(list({d.parent_id for d in drafts}))
+    highest = selectors.highest_indexes(request.user, list({d.parent_id for d in drafts}))
     return [
         dump_draft(d, request, is_published=d.pk in published, highest_index=highest.get(d.parent_id))
         for d in drafts
@@ -54,13 +54,13 @@ def _dump_drafts(drafts: list[Draft], request) -> list[dict]:
 
 def _draft_response(request, draft: Draft, errors=None, status: int = 200) -> Response:
     published = Record.objects.filter(pk=draft.pk).exists()
-    highest = selectors.highest_indexes([draft.parent_id]).get(draft.parent_id)
+    highest = selectors.highest_indexes(request.user, [draft.parent_id]).get(draft.parent_id)
     body = dump_draft(draft, request, is_published=published, errors=errors, highest_index=highest)
     return etag_response(body, draft.revision_id, status=status)
 
 
 def _record_response(request, record: Record, status: int = 200) -> Response:
-    highest = selectors.highest_indexes([record.parent_id]).get(record.parent_id)
+    highest = selectors.highest_indexes(request.user, [record.parent_id]).get(record.parent_id)
     return etag_response(
         dump_record(record, request, highest_index=highest), record.revision_id, status=status
     )

@@ -321,3 +321,9 @@ def test_user_records_sorting(owner_client, user):
     assert [h["id"] for h in updated["hits"]["hits"]] == [first.pk, second.pk]
     assert updated["sortBy"] == "updated-desc"
     assert owner_client.get("/api/user/records", {"sort": "bestmatch"}).status_code == 400
+
+
+def test_is_latest_draft_does_not_reveal_unpublished_versions(owner_client, api_client, user, record):
+    services.record_new_version(actor=user, record_id=record.pk)
+    assert owner_client.get(f"/api/records/{record.pk}").json()["versions"]["is_latest_draft"] is False
+    assert api_client.get(f"/api/records/{record.pk}").json()["versions"]["is_latest_draft"] is True
