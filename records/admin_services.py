@@ -15,7 +15,13 @@ from records.models import DeletionStatus, PersistentIdentifier, PIDStatus, Reco
 
 # The admin's writes share these helpers with the record services, so that revisions,
 # the DOI rule and indexing behave exactly as for a publish.
-from records.services import add_revision, check_pid_changes, check_revision, queue_index
+from records.services import (
+    add_revision,
+    check_pid_changes,
+    check_revision,
+    get_record_for_update,
+    queue_index,
+)
 from records.validation import normalize_record, validate_record
 from repository.exceptions import Conflict, FieldError, NotFound, PermissionDenied, ValidationError
 from repository.permissions import UserLike, is_admin
@@ -37,10 +43,7 @@ def record_admin_update(*, actor: UserLike, record_id: str, document: dict, revi
     """
     if not is_admin(actor):
         raise PermissionDenied("Only admins may edit published records in place.")
-    try:
-        record = Record.objects.select_for_update().get(pk=record_id)
-    except Record.DoesNotExist as exc:
-        raise NotFound() from exc
+    record = get_record_for_update(record_id)
     check_revision(record.revision_id, revision_id)
     if record.deletion_status != DeletionStatus.PUBLISHED:
         raise Conflict("The record has been deleted; restore it before editing.")

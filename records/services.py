@@ -97,11 +97,21 @@ def _get_draft_for_update(draft_id: str) -> Draft:
         raise NotFound("Draft not found.") from exc
 
 
-def _get_record_for_update(record_id: str) -> Record:
+def get_record_for_update(record_id: str) -> Record:
+    """The record row, locked until the transaction ends; NotFound if there is none."""
     try:
         return Record.objects.select_for_update().select_related("parent").get(pk=record_id)
     except Record.DoesNotExist as exc:
         raise NotFound() from exc
+
+
+def _visible_record(actor: UserLike, record_id: str, action: str) -> Record:
+    """The locked record if the actor may see it (else 404) and may do ACTION (else 403)."""
+    record = get_record_for_update(record_id)
+    if not record_policy.can(actor, "read", record):
+        raise NotFound()
+    record_policy.require(actor, action, record)
+    return record
 
 
 def _visible_draft(actor: UserLike, draft_id: str, action: str) -> Draft:
@@ -296,10 +306,7 @@ def draft_publish(*, actor: UserLike, draft_id: str, revision_id: int | None = N
 @transaction.atomic
 def record_edit(*, actor: UserLike, record_id: str) -> Draft:
     """Open (or return the existing) edit draft of a published record; it keeps the record's id."""
-    record = _get_record_for_update(record_id)
-    if not record_policy.can(actor, "read", record):
-        raise NotFound()
-    record_policy.require(actor, "edit", record)
+    record = _visible_record(actor, record_id, "edit")
     draft = Draft.objects.filter(pk=record.pk).first()
     if draft is not None:
         return draft
@@ -317,10 +324,7 @@ def record_edit(*, actor: UserLike, record_id: str) -> Draft:
 @transaction.atomic
 def record_new_version(*, actor: UserLike, record_id: str) -> Draft:
     """Start the next version: a new draft with index + 1, no publication date, version or DOI."""
-    record = _get_record_for_update(record_id)
-    if not record_policy.can(actor, "read", record):
-        raise NotFound()
-    record_policy.require(actor, "new_version", record)
+    record = _visible_record(actor, record_id, "new_version")
     parent = Parent.objects.select_for_update().get(pk=record.parent_id)
     published_ids = parent.records.values_list("pk", flat=True)
     pending = parent.drafts.exclude(pk__in=published_ids).first()
@@ -359,7 +363,7 @@ def record_delete(
     from repository.vocabularies.selectors import term_ids
 
     record_policy.require(actor, "delete")
-    record = _get_record_for_update(record_id)
+    record = get_record_for_update(record_id)
     if record.deletion_status == DeletionStatus.DELETED:
         raise Conflict("The record is already deleted.")
     if removal_reason not in term_ids("removalreasons"):
@@ -393,7 +397,7 @@ def record_delete(
 def record_restore(*, actor: UserLike, record_id: str) -> Record:
     """Restore a deleted record (admins): tombstone removed, PIDs registered again."""
     record_policy.require(actor, "restore")
-    record = _get_record_for_update(record_id)
+    record = get_record_for_update(record_id)
     if record.deletion_status != DeletionStatus.DELETED:
         raise Conflict("The record is not deleted.")
     now = timezone.now()

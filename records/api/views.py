@@ -273,6 +273,11 @@ def _dump_revision(revision) -> dict:
     }
 
 
+DELETE_SCHEMA = extend_schema(
+    parameters=[ID_PARAMETER], request=DeleteRequestSerializer, responses={200: RecordSerializer, **ERRORS}
+)
+
+
 class DeleteView(APIView):
     """Delete a record (admins): it becomes a tombstone."""
 
@@ -299,20 +304,12 @@ class DeleteView(APIView):
         )
         return _record_response(request, record)
 
-    @extend_schema(
-        parameters=[ID_PARAMETER],
-        request=DeleteRequestSerializer,
-        responses={200: RecordSerializer, **ERRORS},
-    )
+    @DELETE_SCHEMA
     def delete(self, request, id):  # noqa: A002
         return self._delete(request, id)
 
-    @extend_schema(
-        parameters=[ID_PARAMETER],
-        request=DeleteRequestSerializer,
-        responses={200: RecordSerializer, **ERRORS},
-    )
-    def post(self, request, id):  # noqa: A002
+    @DELETE_SCHEMA
+    def post(self, request, id):  # noqa: A002 (InvenioRDM's clients POST; DELETE is accepted too)
         return self._delete(request, id)
 
 
