@@ -20,7 +20,7 @@ from records.services import (
     check_pid_changes,
     check_revision,
     get_record_for_update,
-    queue_index,
+    records_changed_in_transaction,
 )
 from records.validation import normalize_record, validate_record
 from repository.exceptions import Conflict, FieldError, NotFound, PermissionDenied, ValidationError
@@ -60,7 +60,7 @@ def record_admin_update(*, actor: UserLike, record_id: str, document: dict, revi
     record.updated = timezone.now()
     record.save(update_fields=["json", "revision_id", "updated", *projection])
     add_revision(record, actor=actor, action=RecordRevision.Action.ADMIN_EDIT)
-    queue_index(record.pk)
+    records_changed_in_transaction([record.pk], action=RecordRevision.Action.ADMIN_EDIT)
     return record
 
 

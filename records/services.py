@@ -25,6 +25,7 @@ from records.models import (
     RecordRevision,
 )
 from records.permissions import draft_policy, record_policy
+from records.signals import records_changed
 from records.validation import normalize_record, validate_record
 from repository.exceptions import (
     Conflict,
@@ -47,12 +48,17 @@ def oai_identifier(record_id: str) -> str:
     return f"oai:{settings.OAI_ID_HOST}:{record_id}"
 
 
-def queue_index(record_id: str) -> None:
-    """Index the record in search after the transaction commits (if the backend needs it)."""
+def records_changed_in_transaction(record_ids: list[str], *, action: str) -> None:
+    """Tell followers (search, OAI-PMH, ...) that RECORD_IDS changed, inside the writing transaction.
+
+    Sends ``records.signals.records_changed`` now and queues search indexing after commit.
+    """
     from records.tasks import index_record
 
+    records_changed.send(sender=Record, record_ids=list(record_ids), action=action)
     if get_backend().indexes_after_commit:
-        transaction.on_commit(lambda: index_record.delay(record_id))
+        for record_id in record_ids:
+            transaction.on_commit(lambda record_id=record_id: index_record.delay(record_id))
 
 
 def _reserve_id(object_type: str) -> str:
@@ -299,7 +305,7 @@ def draft_publish(*, actor: UserLike, draft_id: str, revision_id: int | None = N
     record.updated = timezone.now()
     Record.objects.filter(pk=record.pk).update(updated=record.updated)
     add_revision(record, actor=actor, action=RecordRevision.Action.PUBLISH)
-    queue_index(record.pk)
+    records_changed_in_transaction([record.pk], action=RecordRevision.Action.PUBLISH)
     return record
 
 
@@ -389,7 +395,7 @@ def record_delete(
     Draft.objects.filter(pk=record.pk).delete()
     _refresh_latest(record.parent)
     add_revision(record, actor=actor, action=RecordRevision.Action.DELETE)
-    queue_index(record.pk)
+    records_changed_in_transaction([record.pk], action=RecordRevision.Action.DELETE)
     return record
 
 
@@ -412,7 +418,7 @@ def record_restore(*, actor: UserLike, record_id: str) -> Record:
     _refresh_latest(record.parent)
     record.refresh_from_db(fields=["is_latest"])
     add_revision(record, actor=actor, action=RecordRevision.Action.RESTORE)
-    queue_index(record.pk)
+    records_changed_in_transaction([record.pk], action=RecordRevision.Action.RESTORE)
     return record
 
 
@@ -434,7 +440,7 @@ def record_lift_embargoes(*, today=None) -> list[str]:
         record.updated = timezone.now()
         record.save(update_fields=["json", "revision_id", "updated"])
         add_revision(record, actor=None, action=RecordRevision.Action.EMBARGO_LIFT)
-        queue_index(record.pk)
+        records_changed_in_transaction([record.pk], action=RecordRevision.Action.EMBARGO_LIFT)
         lifted.append(record.pk)
     return lifted
 

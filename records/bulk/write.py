@@ -26,6 +26,7 @@ from records.models import (
     RecordRevision,
 )
 from records.services import PID_DOI, PID_OAI, PID_RECID, oai_identifier
+from records.signals import records_changed
 from repository.ids import generate_id
 from repository.search import get_backend
 
@@ -58,6 +59,7 @@ def write_batch(
             if accepted:
                 _write(accepted, owner_id=owner_id, user_id=user_id, timings=timings)
                 imported = [entry.record_id for entry in accepted]
+                records_changed.send(sender=Record, record_ids=imported, action=RecordRevision.Action.IMPORT)
                 if get_backend().indexes_after_commit:
                     transaction.on_commit(lambda: get_backend().index_records(imported))
                 result.imported = imported
