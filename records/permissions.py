@@ -11,6 +11,8 @@ restore and read revisions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from records.models import DeletionStatus, Draft, Parent, Record
@@ -25,6 +27,24 @@ def is_restricted(record: Record) -> bool:
 
 def is_owner(user: UserLike, parent: Parent) -> bool:
     return bool(user.is_authenticated and user.is_active and parent.owner_id == user.pk)
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """Which published records a user may read, in a form every search backend can apply.
+
+    A record is readable when ``everything`` is true, or it is not restricted, or the set of
+    principals allowed to read it (``RecordPolicy.record_readers``) meets ``principals``.
+    Principals are strings: ``"user:<id>"`` (owner, and later grants), later also
+    ``"group:<id>"`` and ``"link:<id>"`` (secret links) and community roles.
+    """
+
+    everything: bool
+    principals: frozenset[str]
+
+
+def user_principal(user_id: int) -> str:
+    return f"user:{user_id}"
 
 
 class RecordPolicy(Policy):
@@ -54,6 +74,19 @@ class RecordPolicy(Policy):
 
     can_restore = can_delete
     can_read_revisions = can_delete
+
+    def read_scope(self, user: UserLike) -> ReadScope:
+        """The principals USER acts as when reading (search backends filter with this)."""
+        if is_admin(user):
+            return ReadScope(everything=True, principals=frozenset())
+        if user and user.is_authenticated and user.is_active:
+            return ReadScope(everything=False, principals=frozenset({user_principal(user.pk)}))
+        return ReadScope(everything=False, principals=frozenset())
+
+    def record_readers(self, record: Record) -> frozenset[str]:
+        """Principals who may read RECORD even when it is restricted (stored in search indexes)."""
+        owner_id = record.parent.owner_id
+        return frozenset({user_principal(owner_id)}) if owner_id is not None else frozenset()
 
     def filter_visible(self, user: UserLike, queryset: QuerySet) -> QuerySet:
         queryset = queryset.filter(deletion_status=DeletionStatus.PUBLISHED)

@@ -42,6 +42,21 @@ def test_record_read_and_filter_agree(world, who):
     assert len(visible) == {"anonymous": 1, "owner": 2, "stranger": 1, "admin": 2}[who]
 
 
+def _readable_by_scope(scope, record) -> bool:
+    restricted = record.json.get("access", {}).get("record") == "restricted"
+    return scope.everything or not restricted or bool(scope.principals & record_policy.record_readers(record))
+
+
+@pytest.mark.parametrize("who", ["anonymous", "owner", "stranger", "admin"])
+def test_read_scope_agrees_with_can_read(world, who):
+    """Search backends filter with read_scope + record_readers: it must give the same answer."""
+    users, _ = world
+    user = users[who]
+    scope = record_policy.read_scope(user)
+    for record in Record.objects.filter(deletion_status="P").select_related("parent"):
+        assert _readable_by_scope(scope, record) == record_policy.can(user, "read", record), (who, record.pk)
+
+
 @pytest.mark.parametrize("who", ["anonymous", "owner", "stranger", "admin"])
 def test_draft_read_and_filter_agree(world, who):
     users, drafts = world
