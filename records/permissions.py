@@ -50,12 +50,30 @@ def user_principal(user_id: int) -> str:
 class RecordPolicy(Policy):
     """Published records."""
 
-    actions = ("read", "edit", "new_version", "delete", "restore", "read_revisions", "read_deleted")
+    actions = (
+        "read",
+        "read_files",
+        "edit",
+        "new_version",
+        "delete",
+        "restore",
+        "read_revisions",
+        "read_deleted",
+    )
 
     def can_read(self, user: UserLike, record: Record) -> bool:
         if record.deletion_status != DeletionStatus.PUBLISHED:
             return False
         if is_restricted(record):
+            return is_admin(user) or is_owner(user, record.parent)
+        return True
+
+    def can_read_files(self, user: UserLike, record: Record) -> bool:
+        """File listing and content: readable record, and files public (or owner/admin)."""
+        if not self.can_read(user, record):
+            return False
+        access = record.json.get("access") if isinstance(record.json, dict) else None
+        if isinstance(access, dict) and access.get("files") == "restricted":
             return is_admin(user) or is_owner(user, record.parent)
         return True
 

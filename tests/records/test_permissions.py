@@ -42,6 +42,17 @@ def test_record_read_and_filter_agree(world, who):
     assert len(visible) == {"anonymous": 1, "owner": 2, "stranger": 1, "admin": 2}[who]
 
 
+def test_restricted_files_are_for_owner_and_admin(user, other_user, admin_user):
+    document = valid_document()
+    document["access"] = {"record": "public", "files": "restricted"}
+    record = publish(user, document)
+    open_record = publish(user)
+    readers = (AnonymousUser(), other_user, user, admin_user)
+    assert [record_policy.can(u, "read", record) for u in readers] == [True, True, True, True]
+    assert [record_policy.can(u, "read_files", record) for u in readers] == [False, False, True, True]
+    assert record_policy.can(AnonymousUser(), "read_files", open_record)
+
+
 def _readable_by_scope(scope, record) -> bool:
     restricted = record.json.get("access", {}).get("record") == "restricted"
     return scope.everything or not restricted or bool(scope.principals & record_policy.record_readers(record))
