@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from records.access.levels import PARENT_PERMISSIONS
 from records.querysets import DraftQuerySet, RecordQuerySet
 
 
@@ -28,6 +29,7 @@ class Parent(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        permissions = PARENT_PERMISSIONS  # access grant levels (records.access)
 
     def __str__(self) -> str:
         return self.id
@@ -172,3 +174,7 @@ class PersistentIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme}:{self.value}"
+
+
+# Access rows (grants, secret links) live in records.access; imported here so Django registers them.
+from records.access.models import ParentGroupGrant, ParentUserGrant, SecretLink  # noqa: E402, F401

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from records.access.validation import access_errors
 from records.documents import document_from_input, search_projection
 from records.models import (
     DeletionStatus,
@@ -93,7 +94,7 @@ def _prepare(data: dict) -> tuple[dict, list[FieldError]]:
     if not isinstance(data, dict):
         raise ValidationError("The request body must be a JSON object.")
     document = normalize_record(document_from_input(data))
-    return document, validate_record(document)
+    return document, validate_record(document) + access_errors(document)
 
 
 def _get_draft_for_update(draft_id: str) -> Draft:
@@ -267,7 +268,7 @@ def draft_publish(*, actor: UserLike, draft_id: str, revision_id: int | None = N
     draft = _visible_draft(actor, draft_id, "publish")
     check_revision(draft.revision_id, revision_id)
     document = normalize_record(draft.json)
-    errors = validate_record(document)
+    errors = validate_record(document) + access_errors(document)
     record = Record.objects.select_for_update().filter(pk=draft.pk).first()
     if record is not None:
         errors += check_pid_changes(record.json, document)

@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "records.access.links.SecretLinkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -239,6 +240,9 @@ SPECTACULAR_SETTINGS = {
 # --- Records ----------------------------------------------------------------
 # Host part of OAI identifiers: oai:<host>:<id>.
 OAI_ID_HOST = os.environ.get("OAI_ID_HOST") or (urlsplit(SITE_URL).hostname or "localhost")
+# Instance switches (records.access.validation): restricted records; records without files.
+RECORDS_ALLOW_RESTRICTED = env_bool("RECORDS_ALLOW_RESTRICTED", True)
+RECORDS_ALLOW_METADATA_ONLY = env_bool("RECORDS_ALLOW_METADATA_ONLY", True)
 SEARCH_MAX_RESULT_WINDOW = 10_000
 SEARCH_DEFAULT_PAGE_SIZE = 25
 SEARCH_MAX_PAGE_SIZE = 100

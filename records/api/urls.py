@@ -1,6 +1,6 @@
 """Records API routes (InvenioRDM's paths)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from records.api import views
 
@@ -20,4 +20,5 @@ urlpatterns = [
     ),
     path("records/<str:id>/delete", views.DeleteView.as_view(), name="api-delete"),
     path("records/<str:id>/restore", views.RestoreView.as_view(), name="api-restore"),
+    path("", include("records.access.api.urls")),
 ]

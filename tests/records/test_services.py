@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from freezegun import freeze_time
 
 from records import selectors, services
 from records.models import Draft, Parent, PersistentIdentifier, PIDStatus, Record, RecordRevision
@@ -236,7 +237,8 @@ def test_lift_expired_embargo(user):
         "files": "restricted",
         "embargo": {"active": True, "until": yesterday, "reason": "Pending publication"},
     }
-    record = publish(user, document)
+    with freeze_time(timezone.now() - datetime.timedelta(days=10)):  # published before its end date
+        record = publish(user, document)
     future = publish(
         user,
         {**document, "access": {**document["access"], "embargo": {"active": True, "until": "2999-01-01"}}},

@@ -24,6 +24,7 @@ import pytest
 from celery import Celery
 from django.conf import settings
 from django.utils import timezone
+from freezegun import freeze_time
 
 from records.models import Record, RecordRevision
 from records.tasks import lift_expired_embargoes
@@ -36,6 +37,7 @@ MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 # services; prints the record id. Run by manage.py shell in the worker's data directory.
 SEED_EXPIRED_EMBARGO = """
 import datetime
+from freezegun import freeze_time
 from accounts.services import user_create
 from records import services
 from tests.records.conftest import valid_document
@@ -44,9 +46,11 @@ document = valid_document()
 yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
 document["access"] = {"record": "restricted", "files": "restricted",
                       "embargo": {"active": True, "until": yesterday, "reason": "Paper under review."}}
-draft, errors = services.draft_create(actor=owner, data=document)
-assert not errors, errors
-print("RECORD", services.draft_publish(actor=owner, draft_id=draft.pk).pk)
+with freeze_time(datetime.date.today() - datetime.timedelta(days=10)):  # before the embargo ended
+    draft, errors = services.draft_create(actor=owner, data=document)
+    assert not errors, errors
+    record = services.draft_publish(actor=owner, draft_id=draft.pk)
+print("RECORD", record.pk)
 """
 
 
@@ -66,7 +70,8 @@ def embargoed_document(until: datetime.date) -> dict:
 @pytest.mark.django_db
 def test_lift_expired_embargoes_task_makes_the_record_public(user):
     today = timezone.now().date()
-    expired = publish(user, embargoed_document(today - datetime.timedelta(days=1)))
+    with freeze_time(today - datetime.timedelta(days=10)):  # published while the embargo ran
+        expired = publish(user, embargoed_document(today - datetime.timedelta(days=1)))
     running = publish(user, embargoed_document(today + datetime.timedelta(days=30)))
 
     result = lift_expired_embargoes.apply()

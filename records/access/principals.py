@@ -1,0 +1,135 @@
+"""Who a user is, for the policy: their access level on a parent and the principals they act as.
+
+Principals are strings search backends can store and match: ``"user:<id>"``,
+``"group:<id>"`` and ``"link:<uuid>"``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from records.access import levels
+from records.access.links import presented_links
+from records.access.models import ParentGroupGrant, ParentUserGrant, SecretLink, active_q
+from repository.permissions import UserLike, is_admin
+
+
+def user_principal(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def group_principal(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
+def link_principal(link_id: str) -> str:
+    return f"link:{link_id}"
+
+
+def is_member(user: UserLike) -> bool:
+    """An authenticated, active user (anonymous visitors and disabled accounts are not)."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def link_level_cap(user: UserLike) -> str:
+    """Anonymous link holders may view and preview; editing through a link needs an account."""
+    return levels.EDIT if is_member(user) else levels.PREVIEW
+
+
+def access_level(user: UserLike, parent) -> int:
+    """USER's level on PARENT as a rank (levels.NONE when none): admins and owners manage."""
+    if is_admin(user) or (is_member(user) and parent.owner_id == user.pk):
+        return levels.rank(levels.MANAGE)
+    best = levels.NONE
+    cap = levels.rank(link_level_cap(user))
+    for link in presented_links():
+        if link.parent_id == parent.pk:
+            best = max(best, min(levels.rank(link.permission), cap))
+    if not is_member(user):
+        return best
+    now = timezone.now()
+    grants = (
+        ParentUserGrant.objects.filter(active_q(now=now), content_object_id=parent.pk, user=user)
+        .values_list("permission__codename", flat=True)
+        .union(
+            ParentGroupGrant.objects.filter(
+                active_q(now=now), content_object_id=parent.pk, group__user=user
+            ).values_list("permission__codename", flat=True)
+        )
+    )
+    for name in grants:
+        best = max(best, levels.rank(levels.level_of_codename(name)))
+    return best
+
+
+def parents_granted(user: UserLike, level: str, *, prefix: str = "parent") -> Q:
+    """A Q over PREFIX (a path to records.Parent) matching the parents USER has LEVEL or more on.
+
+    Owners, grants to the user or their groups, and presented secret links; not admins
+    (callers let admins see everything before asking).
+    """
+    condition = Q(pk__in=[])
+    cap = levels.rank(link_level_cap(user))
+    link_parents = [
+        link.parent_id
+        for link in presented_links()
+        if min(levels.rank(link.permission), cap) >= levels.rank(level)
+    ]
+    if link_parents:
+        condition |= Q(**{f"{prefix}_id__in": link_parents})
+    if not is_member(user):
+        return condition
+    now = timezone.now()
+    codenames = levels.codenames_at_least(level)
+    user_grants: QuerySet = ParentUserGrant.objects.filter(
+        active_q(now=now), user=user, permission__codename__in=codenames
+    ).values("content_object_id")
+    group_grants: QuerySet = ParentGroupGrant.objects.filter(
+        active_q(now=now), group__user=user, permission__codename__in=codenames
+    ).values("content_object_id")
+    return (
+        condition
+        | Q(**{f"{prefix}__owner": user})
+        | Q(**{f"{prefix}_id__in": user_grants})
+        | Q(**{f"{prefix}_id__in": group_grants})
+    )
+
+
+def principals_of(user: UserLike) -> frozenset[str]:
+    """The principals USER acts as now: themselves, their groups, the secret links they present."""
+    principals = {link_principal(link.id) for link in presented_links()}
+    if is_member(user):
+        principals.add(user_principal(user.pk))
+        principals.update(group_principal(gid) for gid in user.groups.values_list("pk", flat=True))
+    return frozenset(principals)
+
+
+def parent_readers(parent_id: str, owner_id: int | None) -> frozenset[str]:
+    """Principals who may read the parent's records however restricted: owner, grants, links.
+
+    Every grant level and every secret link includes viewing. Expired grants and links are
+    left out (they stop working at once; their expiry changes nothing stored, so search
+    indexes that keep these principals must be refreshed by the purge task).
+    """
+    now = timezone.now()
+    readers = {user_principal(owner_id)} if owner_id is not None else set()
+    readers.update(
+        user_principal(uid)
+        for uid in ParentUserGrant.objects.filter(active_q(now=now), content_object_id=parent_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    readers.update(
+        group_principal(gid)
+        for gid in ParentGroupGrant.objects.filter(
+            active_q(now=now), content_object_id=parent_id
+        ).values_list("group_id", flat=True)
+    )
+    readers.update(
+        link_principal(str(lid))
+        for lid in SecretLink.objects.filter(active_q(now=now), parent_id=parent_id).values_list(
+            "id", flat=True
+        )
+    )
+    return frozenset(readers)

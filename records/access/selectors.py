@@ -1,0 +1,50 @@
+"""Reads of record access: a parent's grants (in a stable order) and secret links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from records.access import levels
+from records.access.models import ParentGroupGrant, ParentUserGrant, SecretLink
+from records.models import Parent
+
+
+@dataclass(frozen=True)
+class GrantView:
+    """One grant as the API shows it; ``index`` is its position (InvenioRDM's grant id)."""
+
+    index: int
+    subject_type: str
+    subject_id: str
+    permission: str
+    expires_at: datetime | None
+    created: datetime
+
+
+def grants_of(parent: Parent, subject_type: str | None = None) -> list[GrantView]:
+    """PARENT's grants, oldest first (users before groups on ties); optionally of one subject type."""
+    rows = []
+    for kind, model, key in (("user", ParentUserGrant, "user_id"), ("group", ParentGroupGrant, "group_id")):
+        for row in model.objects.filter(content_object=parent).values(
+            "pk", key, "permission__codename", "expires_at", "created"
+        ):
+            rows.append((row["created"], kind, row["pk"], str(row[key]), row))
+    rows.sort(key=lambda item: item[:3])
+    result = [
+        GrantView(
+            index=index,
+            subject_type=kind,
+            subject_id=subject_id,
+            permission=levels.level_of_codename(row["permission__codename"]),
+            expires_at=row["expires_at"],
+            created=row["created"],
+        )
+        for index, (_, kind, _, subject_id, row) in enumerate(rows)
+    ]
+    return [g for g in result if subject_type is None or g.subject_type == subject_type]
+
+
+def links_of(parent: Parent) -> list[SecretLink]:
+    """PARENT's secret links, oldest first (expired ones included: their owner may extend them)."""
+    return list(SecretLink.objects.filter(parent=parent).order_by("created", "pk"))
