@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -223,10 +223,14 @@ def record_export(request: HttpRequest, record_id: str, export_format: str) -> H
 
 
 @require_safe
-@login_required
 @renders_domain_errors
 def draft_preview(request: HttpRequest, draft_id: str) -> HttpResponse:
-    """A read-only preview of a draft for its owner and admins (everyone else: 404)."""
+    """A read-only preview of a draft for preview level and above (everyone else: 404).
+
+    Anonymous visitors log in first, unless they present a secret link (``?token=``).
+    """
+    if not request.user.is_authenticated and not getattr(request, "secret_links", ()):
+        return redirect_to_login(request.get_full_path())
     draft = selectors.draft_get(request.user, draft_id)
     body = dump_draft(draft, request, is_published=Record.objects.filter(pk=draft.pk).exists())
     context = {"draft": draft, "body": body, "metadata": _with_labels(body["metadata"]), "is_draft": True}
