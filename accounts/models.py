@@ -39,11 +39,33 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=email)
 
 
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "public"
+    RESTRICTED = "restricted", "restricted"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account; the e-mail address is the login."""
 
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=255, blank=True)
+    affiliations = models.CharField(max_length=255, blank=True, help_text="Where the person works.")
+    orcid = models.CharField("ORCID iD", max_length=19, blank=True, help_text="0000-0002-1825-0097")
+    email_verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person proved they own the address (None: not yet)."
+    )
+    profile_visibility = models.CharField(
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        help_text="Public profiles can be found by other users (to share records with them).",
+    )
+    email_visibility = models.CharField(
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.RESTRICTED,
+        help_text="Whether other users see the e-mail address.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May log into the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)

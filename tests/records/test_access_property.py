@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.test import Client
-from django.utils import timezone
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
