@@ -177,4 +177,10 @@ class PersistentIdentifier(models.Model):
 
 
 # Access rows (grants, secret links) live in records.access; imported here so Django registers them.
-from records.access.models import ParentGroupGrant, ParentUserGrant, SecretLink  # noqa: E402, F401
+from records.access.models import (  # noqa: E402, F401
+    AccessRequest,
+    OwnershipTransfer,
+    ParentGroupGrant,
+    ParentUserGrant,
+    SecretLink,
+)

@@ -224,7 +224,42 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "repository.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rate limits per client (anonymous: by IP; signed in: by user), 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_RATE_LIMIT_ANONYMOUS", "500/min"),
+        "user": os.environ.get("API_RATE_LIMIT_AUTHENTICATED", "1000/min"),
+    },
 }
+# Counters of the rate limits (and other short-lived data): per process by default; set
+# CACHE_URL=redis://... so that every web process shares them.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- E-mail -----------------------------------------------------------------
+# Without EMAIL_HOST, e-mails (verification, password reset, access requests) go to the log.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@{urlsplit(SITE_URL).hostname}>"
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Repono REST API",
     "DESCRIPTION": "InvenioRDM-compatible REST API of the Repono research-data repository.",

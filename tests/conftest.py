@@ -48,3 +48,11 @@ def stranger_client(other_user) -> APIClient:
 @pytest.fixture
 def admin_client_api(admin_user) -> APIClient:
     return _client_for(admin_user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache: every test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -53,7 +53,7 @@ def managed_parent(actor: UserLike, record_id: str) -> Parent:
     return parent
 
 
-def _access_changed(parent: Parent) -> None:
+def access_changed(parent: Parent) -> None:
     from records.services import records_changed_in_transaction
 
     record_ids = list(parent.records.values_list("pk", flat=True))
@@ -150,7 +150,7 @@ def grant_create(
         grant = ParentGroupGrant.objects.create(
             content_object=parent, group=row, permission=perm, expires_at=expiry
         )
-    _access_changed(parent)
+    access_changed(parent)
     return grant
 
 
@@ -210,7 +210,7 @@ def grant_update(
         fields.append("expires_at")
     if fields:
         grant.save(update_fields=fields)
-        _access_changed(parent)
+        access_changed(parent)
     return grant
 
 
@@ -222,7 +222,7 @@ def grant_delete(*, actor: UserLike, record_id: str, subject: Subject) -> None:
     if grant is None:
         raise NotFound("No such grant.")
     grant.delete()
-    _access_changed(parent)
+    access_changed(parent)
 
 
 @transaction.atomic
@@ -246,7 +246,7 @@ def link_create(
         description=description,
         created_by=actor,
     )
-    _access_changed(parent)
+    access_changed(parent)
     return link
 
 
@@ -289,7 +289,7 @@ def link_update(
         fields.append("description")
     if fields:
         link.save(update_fields=fields)
-        _access_changed(parent)
+        access_changed(parent)
     return link
 
 
@@ -298,4 +298,4 @@ def link_delete(*, actor: UserLike, record_id: str, link_id: str) -> None:
     """Delete a secret link: its token stops working at once."""
     parent = managed_parent(actor, record_id)
     _link_of(parent, link_id).delete()
-    _access_changed(parent)
+    access_changed(parent)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from records.access.api import views
+from records.access.api import requests, views
 
 urlpatterns = [
     path("records/<str:id>/access/grants", views.GrantListView.as_view(), name="api-access-grants"),
@@ -22,6 +22,47 @@ urlpatterns = [
         "records/<str:id>/access/groups/<str:subject_id>",
         views.GroupGrantDetailView.as_view(),
         name="api-access-group",
+    ),
+    path("records/<str:id>/access", requests.AccessSettingsView.as_view(), name="api-access"),
+    path(
+        "records/<str:id>/access/request",
+        requests.AccessRequestCreateView.as_view(),
+        name="api-access-request",
+    ),
+    path(
+        "records/<str:id>/access/request-guest",
+        requests.GuestAccessRequestView.as_view(),
+        name="api-access-request-guest",
+    ),
+    path(
+        "records/<str:id>/access/requests",
+        requests.AccessRequestListView.as_view(),
+        name="api-access-requests",
+    ),
+    *(
+        path(
+            f"records/<str:id>/access/requests/<str:request_id>/actions/{action}",
+            requests.AccessRequestActionView.as_view(),
+            {"action": action},
+            name=f"api-access-request-{action}",
+        )
+        for action in ("accept", "decline")
+    ),
+    path(
+        "records/<str:id>/access/transfer", requests.TransferCreateView.as_view(), name="api-access-transfer"
+    ),
+    path(
+        "access-requests/verify", requests.AccessRequestVerifyView.as_view(), name="api-access-request-verify"
+    ),
+    path("user/transfers", requests.IncomingTransfersView.as_view(), name="api-user-transfers"),
+    *(
+        path(
+            f"transfers/<str:transfer_id>/actions/{action}",
+            requests.TransferActionView.as_view(),
+            {"action": action},
+            name=f"api-transfer-{action}",
+        )
+        for action in ("accept", "decline")
     ),
     path("records/<str:id>/access/links", views.LinkListView.as_view(), name="api-access-links"),
     path(
