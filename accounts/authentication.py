@@ -6,12 +6,18 @@ from datetime import timedelta
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
+from rest_framework.permissions import SAFE_METHODS
 
 from accounts.models import ApiToken, hash_token
 
+WRITE_SCOPE = "deposit:write"
+
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """Looks a token up by its hash; an unknown or revoked token is a 401."""
+    """Looks a token up by its hash; an unknown or revoked token is a 401.
+
+    A token without the ``deposit:write`` scope only reads: unsafe methods get a 403.
+    """
 
     keyword = "bearer"
 
@@ -32,6 +38,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        if request.method not in SAFE_METHODS and WRITE_SCOPE not in (token.scopes or []):
+            raise exceptions.PermissionDenied("This token may only read: it lacks the deposit:write scope.")
         now = timezone.now()
         # Write last_used at most once a minute: reads should not all become writes.
         if token.last_used is None or now - token.last_used > timedelta(minutes=1):

@@ -1,12 +1,14 @@
-"""Admin forms of accounts: the user model logs in with its e-mail address and has no username."""
+"""Forms of accounts (admin and pages): the user model logs in with its e-mail address, no username."""
 
 from __future__ import annotations
 
+import idutils
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 
-from accounts.models import User
+from accounts.models import TOKEN_SCOPES, User
 
 
 def _normalized_email(email: str) -> str:
@@ -43,3 +45,56 @@ class UserChangeForm(BaseUserChangeForm):
         email = _normalized_email(self.cleaned_data["email"])
         _check_email_free(email, exclude_pk=self.instance.pk)
         return email
+
+
+# --- forms of the account pages ---------------------------------------------------
+
+
+class LoginForm(AuthenticationForm):
+    """E-mail and password; accounts whose address is not verified wait (when so configured)."""
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if settings.ACCOUNTS_REQUIRE_EMAIL_VERIFICATION and user.email_verified_at is None:
+            raise forms.ValidationError(
+                "Please verify your e-mail address first: follow the link we sent you.", code="unverified"
+            )
+
+
+class RegistrationForm(BaseUserCreationForm):
+    """A new account: e-mail address, full name, a password typed twice."""
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+    def clean_email(self) -> str:
+        email = _normalized_email(self.cleaned_data["email"])
+        _check_email_free(email)
+        return email
+
+
+class ProfileForm(forms.ModelForm):
+    """Profile (name, affiliations, ORCID iD) and preferences (who sees the profile and e-mail)."""
+
+    orcid = forms.CharField(label="ORCID iD", max_length=64, required=False, help_text="0000-0002-1825-0097")
+
+    class Meta:
+        model = User
+        fields = ("full_name", "affiliations", "orcid", "profile_visibility", "email_visibility")
+
+    def clean_orcid(self) -> str:
+        orcid = self.cleaned_data["orcid"].strip()
+        orcid = orcid.removeprefix("https://orcid.org/")
+        if orcid and not idutils.is_orcid(orcid):
+            raise forms.ValidationError("Not a valid ORCID iD (e.g. 0000-0002-1825-0097).")
+        return orcid
+
+
+class TokenForm(forms.Form):
+    """A new personal access token: a name and its scopes."""
+
+    name = forms.CharField(max_length=100)
+    scopes = forms.MultipleChoiceField(
+        choices=list(TOKEN_SCOPES.items()), required=False, widget=forms.CheckboxSelectMultiple
+    )

@@ -88,8 +88,21 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+TOKEN_SCOPES = {
+    "deposit:write": "Create and change records and drafts, share them",
+    "user:email": "Read your e-mail address",
+}
+
+
+def all_scopes() -> list[str]:
+    return list(TOKEN_SCOPES)
+
+
 class ApiToken(models.Model):
-    """A personal access token; only its hash is stored, the token is shown once."""
+    """A personal access token; only its hash is stored, the token is shown once.
+
+    Without the ``deposit:write`` scope a token only reads (safe methods).
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -100,6 +113,7 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    scopes = models.JSONField(default=all_scopes, blank=True, help_text="What the token may do.")
 
     class Meta:
         ordering = ["-created"]

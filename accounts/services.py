@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiToken, User, hash_token
+from accounts.models import TOKEN_SCOPES, ApiToken, User, all_scopes, hash_token
+from repository.exceptions import NotFound
 
 
 @transaction.atomic
@@ -27,8 +28,46 @@ def user_create(
 
 
 @transaction.atomic
-def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+def token_create(*, user: User, name: str, scopes: list[str] | None = None) -> tuple[ApiToken, str]:
     """Create a personal access token; returns the row and the raw token (shown once)."""
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:8])
+    chosen = all_scopes() if scopes is None else [scope for scope in TOKEN_SCOPES if scope in scopes]
+    token = ApiToken.objects.create(
+        user=user, name=name, token_hash=hash_token(raw), prefix=raw[:8], scopes=chosen
+    )
     return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token_id: int) -> None:
+    """Revoke one of the actor's tokens: it stops working at once."""
+    updated = ApiToken.objects.filter(pk=token_id, user=actor, is_active=True).update(is_active=False)
+    if not updated:
+        raise NotFound("No such token.")
+
+
+@transaction.atomic
+def user_verify_email(*, user_id: int) -> User:
+    """Mark the user's e-mail address as verified (they followed the link sent to it)."""
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise NotFound("No such user.")
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+PROFILE_FIELDS = ("full_name", "affiliations", "orcid", "profile_visibility", "email_visibility")
+
+
+@transaction.atomic
+def user_update_profile(*, actor: User, **changes: str) -> User:
+    """Change the actor's own profile and preferences (already validated by the form)."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    for key, value in changes.items():
+        setattr(actor, key, value)
+    actor.save(update_fields=list(changes))
+    return actor

@@ -153,7 +153,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/account/login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+# Registration: new accounts log in only after following the link e-mailed to them.
+ACCOUNTS_REQUIRE_EMAIL_VERIFICATION = env_bool("ACCOUNTS_REQUIRE_EMAIL_VERIFICATION", True)
+ACCOUNTS_VERIFICATION_MAX_AGE = 3 * 24 * 3600  # seconds a verification link works
+PASSWORD_RESET_TIMEOUT = 30 * 60  # a password reset link works for 30 minutes
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous access is the policy's job
 
 # --- Internationalization ---------------------------------------------------

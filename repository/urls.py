@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("repository.vocabularies.urls")),
     path("api/", include("records.api.urls")),
     path("api/", include("accounts.api.urls")),
+    path("account/", include("accounts.urls")),
     path("", include("records.urls")),
 ]
 

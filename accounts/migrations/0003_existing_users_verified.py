@@ -10,6 +10,6 @@ def mark_verified(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_profile_and_preferences")]
+    dependencies = [("accounts", "0002_profile_preferences_token_scopes")]
 
     operations = [migrations.RunPython(mark_verified, migrations.RunPython.noop)]

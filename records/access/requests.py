@@ -291,3 +291,12 @@ def transfer_decline(*, actor: UserLike, transfer_id: str) -> OwnershipTransfer:
     transfer.decided_at = timezone.now()
     transfer.save(update_fields=["status", "decided_at"])
     return transfer
+
+
+def offers_to(user: UserLike) -> list[OwnershipTransfer]:
+    """Transfers offered to USER and not answered yet."""
+    return list(
+        OwnershipTransfer.objects.filter(to_user_id=user.pk, status=RequestStatus.SUBMITTED).select_related(
+            "from_user"
+        )
+    )

@@ -48,3 +48,19 @@ def grants_of(parent: Parent, subject_type: str | None = None) -> list[GrantView
 def links_of(parent: Parent) -> list[SecretLink]:
     """PARENT's secret links, oldest first (expired ones included: their owner may extend them)."""
     return list(SecretLink.objects.filter(parent=parent).order_by("created", "pk"))
+
+
+def shared_with(user) -> list:
+    """Latest versions of records shared with USER (grants to them or their groups), newest first."""
+    from django.db.models import Q
+
+    from records.access.models import active_q
+    from records.models import Record
+
+    user_parents = ParentUserGrant.objects.filter(active_q(), user=user).values("content_object_id")
+    group_parents = ParentGroupGrant.objects.filter(active_q(), group__user=user).values("content_object_id")
+    return list(
+        Record.objects.filter(Q(parent_id__in=user_parents) | Q(parent_id__in=group_parents))
+        .filter(is_latest=True, deletion_status="P")
+        .order_by("-updated")
+    )

@@ -410,7 +410,7 @@ def test_draft_preview_is_for_the_owner_and_admins(client, user, other_user, adm
     url = f"/uploads/{draft.pk}"
 
     anonymous = client.get(url)
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/admin/login/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/account/login")
 
     client.force_login(other_user)
     stranger = client.get(url)

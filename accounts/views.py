@@ -1,0 +1,165 @@
+"""Account pages: log in/out, register and verify, password reset, profile, tokens, shared with me.
+
+Views parse forms, call accounts.services (or records.access) and render.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import services
+from accounts.forms import LoginForm, ProfileForm, RegistrationForm, TokenForm
+from accounts.models import ApiToken
+from repository.exceptions import Conflict, NotFound
+
+VERIFY_SALT = "accounts.verify-email"
+
+
+class LoginView(auth_views.LoginView):
+    """Log in with e-mail and password (Django rotates the session key on login)."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out (POST only, as Django requires)."""
+
+
+def _send_verification(request: HttpRequest, user_id: int, email: str) -> None:
+    token = signing.dumps(user_id, salt=VERIFY_SALT)
+    url = request.build_absolute_uri(reverse("accounts:verify", args=[token]))
+    transaction.on_commit(
+        lambda: send_mail(
+            f"[{settings.SITE_NAME}] Verify your e-mail address",
+            f"Follow this link to verify your address and activate your account:\n{url}\n",
+            None,
+            [email],
+        )
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Create an account; it logs in once its e-mail address is verified (when so configured)."""
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = services.user_create(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                full_name=form.cleaned_data["full_name"],
+                verified=False,
+            )
+            _send_verification(request, user.pk, user.email)
+        return render(request, "accounts/register_done.html", {"email": user.email})
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the verification e-mail."""
+    try:
+        user_id = signing.loads(token, salt=VERIFY_SALT, max_age=settings.ACCOUNTS_VERIFICATION_MAX_AGE)
+        services.user_verify_email(user_id=int(user_id))
+    except (signing.BadSignature, NotFound, ValueError, TypeError):
+        return render(request, "accounts/verify_failed.html", status=400)
+    messages.success(request, "Your e-mail address is verified. You may log in.")
+    return redirect("accounts:login")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link (valid PASSWORD_RESET_TIMEOUT seconds; never says whether the address exists)."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Profile (full name, affiliations, ORCID iD) and preferences (visibility)."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(actor=request.user, **{f: form.cleaned_data[f] for f in form.fields})
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    """Personal access tokens: create (the token is shown this once), list."""
+    form = TokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        _, created = services.token_create(
+            user=request.user, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"]
+        )
+        form = TokenForm()
+    rows = ApiToken.objects.filter(user=request.user, is_active=True)
+    response = render(request, "accounts/tokens.html", {"form": form, "tokens": rows, "created": created})
+    response["Cache-Control"] = "no-store"  # the page may hold a fresh token
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke a token: it stops working at once."""
+    try:
+        services.token_revoke(actor=request.user, token_id=token_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, "Token revoked.")
+    return redirect("accounts:tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shared_with_me(request: HttpRequest) -> HttpResponse:
+    """Records shared with me (grants to me or my groups) and records offered to me."""
+    from records.access import requests as access_requests
+    from records.access.selectors import shared_with
+
+    if request.method == "POST":
+        service = (
+            access_requests.transfer_accept
+            if request.POST.get("action") == "accept"
+            else access_requests.transfer_decline
+        )
+        try:
+            service(actor=request.user, transfer_id=request.POST.get("transfer", ""))
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        return redirect("accounts:shared")
+    context = {"shared": shared_with(request.user), "offers": access_requests.offers_to(request.user)}
+    return render(request, "accounts/shared.html", context)
