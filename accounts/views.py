@@ -34,7 +34,12 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Log out (POST only, as Django requires)."""
+    """Log out: GET asks to confirm (a link cannot log anyone out), POST logs out."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return render(request, "accounts/logout.html")
 
 
 def _send_verification(request: HttpRequest, user_id: int, email: str) -> None:

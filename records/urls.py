@@ -3,6 +3,7 @@
 from django.urls import path
 
 from records import views
+from records.access import views as access_views
 
 app_name = "records"
 
@@ -14,4 +15,6 @@ urlpatterns = [
     path("records/<str:record_id>/export/<str:export_format>", views.record_export, name="export"),
     path("uploads/<str:draft_id>", views.draft_preview, name="draft-preview"),
     path("doi/<path:doi>", views.doi_resolve, name="doi"),
+    path("records/<str:record_id>/request-access", access_views.request_access, name="request-access"),
+    path("access-requests/verify", access_views.verify_guest_request, name="verify-access-request"),
 ]

@@ -153,3 +153,12 @@ def test_shared_with_me_lists_grants(user, other_user):
     assert record.pk.encode() not in client.get("/account/shared").content
     grant(user, record.pk, other_user, "view")
     assert f"/records/{record.pk}".encode() in client.get("/account/shared").content
+
+
+def test_logout_asks_then_logs_out(user):
+    client = Client()
+    client.force_login(user)
+    assert b"Log out?" in client.get("/account/logout").content
+    assert "_auth_user_id" in client.session
+    assert client.post("/account/logout").status_code == 302
+    assert "_auth_user_id" not in client.session
