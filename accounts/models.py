@@ -51,6 +51,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=255, blank=True)
     affiliations = models.CharField(max_length=255, blank=True, help_text="Where the person works.")
     orcid = models.CharField("ORCID iD", max_length=19, blank=True, help_text="0000-0002-1825-0097")
+    orcid_login = models.CharField(
+        "ORCID iD for sign-in",
+        max_length=19,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The iD ORCID confirmed (OAuth) for this account; only it signs in with ORCID.",
+    )
     email_verified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person proved they own the address (None: not yet)."
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import views
+from accounts import orcid, views
 
 app_name = "accounts"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("tokens", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke", views.token_revoke, name="token-revoke"),
     path("shared", views.shared_with_me, name="shared"),
+    path("orcid/login", orcid.orcid_login, name="orcid-login"),
+    path("orcid/callback", orcid.orcid_callback, name="orcid-callback"),
 ]

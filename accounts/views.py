@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import orcid, services
 from accounts.forms import LoginForm, ProfileForm, RegistrationForm, TokenForm
 from accounts.models import ApiToken
 from repository.exceptions import Conflict, NotFound
@@ -31,6 +31,9 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "orcid_enabled": orcid.enabled()}
 
 
 class LogoutView(auth_views.LogoutView):
@@ -114,7 +117,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.user_update_profile(actor=request.user, **{f: form.cleaned_data[f] for f in form.fields})
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form, "orcid_enabled": orcid.enabled()})
 
 
 @login_required

@@ -160,6 +160,11 @@ LOGOUT_REDIRECT_URL = "/"
 ACCOUNTS_REQUIRE_EMAIL_VERIFICATION = env_bool("ACCOUNTS_REQUIRE_EMAIL_VERIFICATION", True)
 ACCOUNTS_VERIFICATION_MAX_AGE = 3 * 24 * 3600  # seconds a verification link works
 PASSWORD_RESET_TIMEOUT = 30 * 60  # a password reset link works for 30 minutes
+# Sign in with ORCID (OAuth 2.0): on when both the client id and secret are set.
+ORCID_CLIENT_ID = os.environ.get("ORCID_CLIENT_ID", "")
+ORCID_CLIENT_SECRET = os.environ.get("ORCID_CLIENT_SECRET", "")
+ORCID_BASE_URL = os.environ.get("ORCID_BASE_URL", "https://orcid.org").rstrip("/")
+ORCID_TIMEOUT_SECONDS = 10
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous access is the policy's job
 
 # --- Internationalization ---------------------------------------------------
