@@ -150,7 +150,11 @@ class RecordDetailView(APIView):
 class DraftView(APIView):
     """A record's draft: read, create from the published record (edit), update, delete."""
 
-    permission_classes = [IsAuthenticated]
+    def get_permissions(self):
+        # A secret link (?token=) lets anonymous visitors preview; every other use needs an account.
+        if self.request.method == "GET" and getattr(self.request._request, "secret_links", ()):
+            return []
+        return [IsAuthenticated()]
 
     @extend_schema(parameters=[ID_PARAMETER], responses={200: RecordSerializer, **ERRORS})
     def get(self, request, id):  # noqa: A002
