@@ -9,9 +9,11 @@ from rest_framework.views import APIView
 
 from accounts import selectors
 from accounts.models import User, Visibility
+from repository.api.serializers import ErrorSerializer
 from repository.api.views import search_params, search_response
 from repository.exceptions import NotFound
 
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer}
 PARAMETERS = [
     OpenApiParameter("q", str, description="Words to find in name, affiliation (and public e-mail)."),
     OpenApiParameter("page", int),
@@ -38,7 +40,7 @@ class UserListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=PARAMETERS, responses={200: dict})
+    @extend_schema(parameters=PARAMETERS, responses={200: dict, **ERRORS})
     def get(self, request):
         params = search_params(request, sort_options=())
         users = selectors.users_findable(params.q)
@@ -51,7 +53,10 @@ class UserDetailView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH)], responses={200: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH)],
+        responses={200: dict, 401: ErrorSerializer, 404: ErrorSerializer},
+    )
     def get(self, request, id):  # noqa: A002
         user = selectors.users_findable().filter(pk=int(id)).first() if id.isdigit() else None
         if user is None:
@@ -64,7 +69,7 @@ class GroupListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=PARAMETERS, responses={200: dict})
+    @extend_schema(parameters=PARAMETERS, responses={200: dict, **ERRORS})
     def get(self, request):
         params = search_params(request, sort_options=())
         groups = selectors.groups_findable(params.q)

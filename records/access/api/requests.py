@@ -9,10 +9,13 @@ from rest_framework.views import APIView
 
 from records.access import requests as access_requests
 from records.access import services
-from records.access.api.views import ERRORS, ID, _body, _hits, _iso, dump_grant, dump_link
+from records.access.api.views import ERRORS as ACCESS_ERRORS
+from records.access.api.views import ID, _body, _hits, _iso, dump_grant, dump_link
 from records.access.models import AccessRequest, OwnershipTransfer, RequestStatus
 from records.access.selectors import grants_of, links_of
+from records.api.serializers import ErrorSerializer
 
+ERRORS = {**ACCESS_ERRORS, 409: ErrorSerializer}
 REQUEST_ID = OpenApiParameter("request_id", str, OpenApiParameter.PATH)
 TRANSFER_ID = OpenApiParameter("transfer_id", str, OpenApiParameter.PATH)
 
@@ -104,7 +107,7 @@ class GuestAccessRequestView(APIView):
 class AccessRequestVerifyView(APIView):
     """The guest's verification: the request goes to the owner."""
 
-    @extend_schema(request=dict, responses={200: dict, 404: ERRORS[404]})
+    @extend_schema(request=dict, responses={200: dict, 400: ERRORS[400], 404: ERRORS[404]})
     def post(self, request):
         data = _body(request)
         return Response(
