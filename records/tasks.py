@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from records import services
+from records.access.tasks import purge_expired_grants, send_access_mail  # noqa: F401 (registers them)
 from repository.search import get_backend
 
 logger = logging.getLogger(__name__)

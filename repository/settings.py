@@ -331,6 +331,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "records.tasks.lift_expired_embargoes",
         "schedule": env_int("EMBARGO_LIFT_INTERVAL_SECONDS", 24 * 3600),
     },
+    "purge-expired-grants": {
+        "task": "records.access.tasks.purge_expired_grants",
+        "schedule": env_int("EMBARGO_LIFT_INTERVAL_SECONDS", 24 * 3600),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------

@@ -299,3 +299,20 @@ def link_delete(*, actor: UserLike, record_id: str, link_id: str) -> None:
     parent = managed_parent(actor, record_id)
     _link_of(parent, link_id).delete()
     access_changed(parent)
+
+
+@transaction.atomic
+def grants_purge_expired(*, now: datetime.datetime | None = None) -> list[str]:
+    """Delete expired grants (they already grant nothing) and tell search their records' readers changed.
+
+    Returns the ids of the parents whose grants were purged.
+    """
+    now = now or timezone.now()
+    parents: set[str] = set()
+    for model in (ParentUserGrant, ParentGroupGrant):
+        expired = model.objects.filter(expires_at__lte=now)
+        parents.update(expired.values_list("content_object_id", flat=True))
+        expired.delete()
+    for parent in Parent.objects.filter(pk__in=parents):
+        access_changed(parent)
+    return sorted(parents)

@@ -46,3 +46,11 @@ def send_access_mail(kind: str, object_id: str, token: str = "") -> None:
         send_mail(
             f"[{site}] Access request declined", _record_url(request.parent_id), None, [requester_email]
         )
+
+
+@shared_task
+def purge_expired_grants() -> list[str]:
+    """Daily: remove expired grants so search indexes drop their readers."""
+    from records.access.services import grants_purge_expired
+
+    return grants_purge_expired()

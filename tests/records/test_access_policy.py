@@ -299,3 +299,28 @@ def test_embargo_is_lifted_on_its_day_with_a_controlled_clock(user):
     }
     assert record.updated > published_at  # the datestamp harvesters see moves
     assert record_policy.can(AnonymousUser(), "read_files", record)
+
+
+def test_expired_grants_are_purged_and_search_told(user, other_user):
+    from records.access.tasks import purge_expired_grants
+    from records.signals import records_changed
+
+    record = publish(user, restricted_document())
+    expiry = timezone.now() + datetime.timedelta(days=1)
+    grant(user, record.pk, other_user, "view", expires_at=expiry.isoformat())
+    keeper = make_user("keeper@example.org")
+    grant(user, record.pk, keeper, "view")
+    seen = []
+
+    def receiver(sender, record_ids, action, **kwargs):
+        seen.append((record_ids, action))
+
+    records_changed.connect(receiver)
+    try:
+        assert purge_expired_grants.apply().get() == []
+        with freeze_time(expiry):
+            assert purge_expired_grants.apply().get() == [record.parent_id]
+    finally:
+        records_changed.disconnect(receiver)
+    assert seen == [([record.pk], "access")]
+    assert list(record.parent.user_grants.values_list("user_id", flat=True)) == [keeper.pk]
