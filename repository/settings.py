@@ -240,6 +240,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # Anonymous clients are counted by address: in production the one nginx put last in
+    # X-Forwarded-For (a client cannot forge it), elsewhere the connection's address.
+    "NUM_PROXIES": 1 if PRODUCTION else 0,
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_RATE_LIMIT_ANONYMOUS", "500/min"),
         "user": os.environ.get("API_RATE_LIMIT_AUTHENTICATED", "1000/min"),
