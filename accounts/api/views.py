@@ -40,7 +40,7 @@ class UserListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=PARAMETERS, responses={200: dict, **ERRORS})
+    @extend_schema(operation_id="users_search", parameters=PARAMETERS, responses={200: dict, **ERRORS})
     def get(self, request):
         params = search_params(request, sort_options=())
         users = selectors.users_findable(params.q)

@@ -110,26 +110,26 @@ def parent_readers(parent_id: str, owner_id: int | None) -> frozenset[str]:
 
     Every grant level and every secret link includes viewing. Expired grants and links are
     left out (they stop working at once; their expiry changes nothing stored, so search
-    indexes that keep these principals must be refreshed by the purge task).
+    indexes that keep these principals are refreshed by the daily purge of expired grants).
     """
+    return parents_readers({parent_id: owner_id})[parent_id]
+
+
+def parents_readers(owners: dict[str, int | None]) -> dict[str, frozenset[str]]:
+    """parent_readers for many parents ({parent id: owner id}) in three queries (bulk indexing)."""
     now = timezone.now()
-    readers = {user_principal(owner_id)} if owner_id is not None else set()
-    readers.update(
-        user_principal(uid)
-        for uid in ParentUserGrant.objects.filter(active_q(now=now), content_object_id=parent_id).values_list(
-            "user_id", flat=True
-        )
-    )
-    readers.update(
-        group_principal(gid)
-        for gid in ParentGroupGrant.objects.filter(
-            active_q(now=now), content_object_id=parent_id
-        ).values_list("group_id", flat=True)
-    )
-    readers.update(
-        link_principal(str(lid))
-        for lid in SecretLink.objects.filter(active_q(now=now), parent_id=parent_id).values_list(
-            "id", flat=True
-        )
-    )
-    return frozenset(readers)
+    readers: dict[str, set[str]] = {
+        pid: ({user_principal(owner)} if owner is not None else set()) for pid, owner in owners.items()
+    }
+    ids = list(owners)
+    for model, key, principal in (
+        (ParentUserGrant, "user_id", user_principal),
+        (ParentGroupGrant, "group_id", group_principal),
+    ):
+        rows = model.objects.filter(active_q(now=now), content_object_id__in=ids)
+        for parent_id, subject in rows.values_list("content_object_id", key):
+            readers[parent_id].add(principal(subject))
+    links = SecretLink.objects.filter(active_q(now=now), parent_id__in=ids).values_list("parent_id", "id")
+    for parent_id, link_id in links:
+        readers[parent_id].add(link_principal(str(link_id)))
+    return {pid: frozenset(values) for pid, values in readers.items()}

@@ -5,4 +5,4 @@ through ``records.services`` / ``records.admin_services``, records are never har
 (deletion makes a tombstone), and every value a user wrote is rendered escaped.
 """
 
-from records.admin import pids, records, revisions  # noqa: F401  (importing registers the admins)
+from records.admin import access, pids, records, revisions  # noqa: F401  (importing registers the admins)

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -296,8 +296,21 @@ class ParentAdmin(ServiceAdmin):
     fields = readonly_fields = ["id", "owner_link", "created", "updated", "parent_json"]
     inlines = [ParentRecordInline, ParentDraftInline]
 
+    def get_inlines(self, request: HttpRequest, obj: Parent | None = None):
+        from records.admin.access import GroupGrantInline, SecretLinkInline, UserGrantInline
+
+        return [*self.inlines, UserGrantInline, GroupGrantInline, SecretLinkInline]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Parent]:
-        return super().get_queryset(request).annotate(record_count=Count("records"))
+        queryset = super().get_queryset(request).annotate(record_count=Count("records"))
+        if request.user.is_superuser:
+            return queryset
+        # Staff see the parents of the records and drafts the policies let them see.
+        visible_records = record_policy.filter_visible(request.user, Record.objects.all())
+        visible_drafts = draft_policy.filter_visible(request.user, Draft.objects.all())
+        return queryset.filter(
+            Q(pk__in=visible_records.values("parent_id")) | Q(pk__in=visible_drafts.values("parent_id"))
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Parent | None = None) -> bool:
         return False  # owner and access change through their own services, not here

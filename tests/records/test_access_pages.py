@@ -101,3 +101,24 @@ def test_admin_lists_for_staff_follow_the_policy(user, other_user):
     page = client.get("/admin/records/record/").content.decode()
     assert shared.pk in page and hidden.pk not in page
     assert client.get(f"/admin/records/record/{hidden.pk}/change/").status_code in (302, 404)
+
+
+def test_admin_parents_for_staff_follow_the_policy_and_show_grants(user, other_user, admin_user):
+    from django.contrib.auth.models import Permission
+
+    staff = user_create(email="curator2@example.org", password="correct-horse-battery")
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    staff.user_permissions.add(*Permission.objects.filter(codename="view_parent"))
+    shared = publish(user, restricted_document())
+    hidden = publish(user, restricted_document())
+    grant(user, shared.pk, staff, "view")
+    grant(user, hidden.pk, other_user, "edit")
+    client = Client()
+    client.force_login(staff)
+    page = client.get("/admin/records/parent/").content.decode()
+    assert shared.parent_id in page and hidden.parent_id not in page
+    superuser = Client()
+    superuser.force_login(admin_user)
+    detail = superuser.get(f"/admin/records/parent/{hidden.parent_id}/change/").content.decode()
+    assert "Grants to users" in detail and "stranger@example.org" in detail

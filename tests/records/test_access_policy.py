@@ -324,3 +324,29 @@ def test_expired_grants_are_purged_and_search_told(user, other_user):
         records_changed.disconnect(receiver)
     assert seen == [([record.pk], "access")]
     assert list(record.parent.user_grants.values_list("user_id", flat=True)) == [keeper.pk]
+
+
+def test_grants_are_guardian_object_permissions(user, other_user):
+    from guardian.shortcuts import get_objects_for_user, get_perms
+
+    record = publish(user, restricted_document())
+    member = make_user("member@example.org")
+    grant(user, record.pk, other_user, "edit")
+    grant(user, record.pk, make_group("Lab", member), "view")
+    parent = record.parent
+    assert other_user.has_perm("records.access_edit", parent)
+    assert not other_user.has_perm("records.access_manage", parent)
+    assert get_perms(member, parent) == ["access_view"]
+    assert list(get_objects_for_user(other_user, "records.access_edit", klass=type(parent))) == [parent]
+
+
+def test_bulk_readers_equal_one_by_one(shared, user, django_assert_max_num_queries):
+    record, _, _ = shared
+    others = [publish(user, restricted_document()), publish(user)]
+    records = list(
+        Record.objects.select_related("parent").filter(pk__in=[record.pk] + [r.pk for r in others])
+    )
+    with django_assert_max_num_queries(3):
+        bulk = record_policy.records_readers(records)
+    assert bulk == {r.pk: record_policy.record_readers(r) for r in records}
+    assert len(bulk[record.pk]) == 1 + 4 + 1 + 3  # owner, four users, the group, three links

@@ -93,7 +93,9 @@ def _subject(grant: GrantView) -> services.Subject:
 class GrantListView(AccessView):
     """A record's grants (all versions): list, create."""
 
-    @extend_schema(parameters=[ID], responses={200: dict, **ERRORS})
+    @extend_schema(
+        operation_id="records_access_grants_list", parameters=[ID], responses={200: dict, **ERRORS}
+    )
     def get(self, request, id):  # noqa: A002
         return Response(_hits([dump_grant(g) for g in selectors.grants_of(self.managed(request, id))]))
 
@@ -129,18 +131,29 @@ class GrantDetailView(AccessView):
 
 
 class SubjectGrantListView(AccessView):
-    """Grants to users (or groups) of a record."""
+    """Grants to users of a record (GroupGrantListView: to groups)."""
 
     subject_type = "user"
 
-    @extend_schema(parameters=[ID], responses={200: dict, **ERRORS})
+    @extend_schema(operation_id="records_access_users_list", parameters=[ID], responses={200: dict, **ERRORS})
     def get(self, request, id):  # noqa: A002
+        return self.subject_grants(request, id)
+
+    def subject_grants(self, request, id) -> Response:  # noqa: A002
         grants = selectors.grants_of(self.managed(request, id), self.subject_type)
         return Response(_hits([dump_subject_grant(g) for g in grants]))
 
 
 class GroupGrantListView(SubjectGrantListView):
+    """Grants to groups of a record."""
+
     subject_type = "group"
+
+    @extend_schema(
+        operation_id="records_access_groups_list", parameters=[ID], responses={200: dict, **ERRORS}
+    )
+    def get(self, request, id):  # noqa: A002
+        return self.subject_grants(request, id)
 
 
 class SubjectGrantDetailView(AccessView):
@@ -181,7 +194,7 @@ class GroupGrantDetailView(SubjectGrantDetailView):
 class LinkListView(AccessView):
     """A record's secret links: list, create."""
 
-    @extend_schema(parameters=[ID], responses={200: dict, **ERRORS})
+    @extend_schema(operation_id="records_access_links_list", parameters=[ID], responses={200: dict, **ERRORS})
     def get(self, request, id):  # noqa: A002
         return Response(_hits([dump_link(link) for link in selectors.links_of(self.managed(request, id))]))
 
