@@ -98,7 +98,6 @@ def hash_token(raw: str) -> str:
 
 TOKEN_SCOPES = {
     "deposit:write": "Create and change records and drafts, share them",
-    "user:email": "Read your e-mail address",
 }
 
 
