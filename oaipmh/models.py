@@ -41,7 +41,7 @@ class OAISet(models.Model):
     spec = models.CharField(max_length=128, unique=True, validators=[SET_SPEC_VALIDATOR])
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True, default="")
-    query = models.TextField(
+    search_pattern = models.TextField(
         help_text='Search query selecting the records, e.g. "resource_type.id:dataset" or plain words.'
     )
     system = models.BooleanField(default=False, help_text="Managed by the platform (e.g. community sets).")

@@ -19,7 +19,7 @@ from repository.exceptions import FieldError, NotFound, ValidationError
 from repository.permissions import UserLike
 
 BATCH = 1000
-SET_FIELDS = ("spec", "name", "description", "query")
+SET_FIELDS = ("spec", "name", "description", "search_pattern")
 
 
 def _memberships(records: list[Record], oai_sets: list[OAISet]) -> dict[str, list[OAISet]]:
@@ -27,7 +27,7 @@ def _memberships(records: list[Record], oai_sets: list[OAISet]) -> dict[str, lis
     result: dict[str, list[OAISet]] = {r.pk: [] for r in records}
     ids = [r.pk for r in records]
     for oai_set in oai_sets:
-        for record_id in matching_ids(oai_set.query, Record.objects.filter(pk__in=ids)):
+        for record_id in matching_ids(oai_set.search_pattern, Record.objects.filter(pk__in=ids)):
             result[record_id].append(oai_set)
     return result
 
@@ -86,12 +86,12 @@ def items_rebuild(*, progress=None) -> int:
 
 def _set_errors(data: dict, *, creating: bool) -> list[FieldError]:
     errors = []
-    unknown = sorted(set(data) - set(SET_FIELDS) - {"id", "created", "updated", "system", "links"})
+    unknown = sorted(set(data) - set(SET_FIELDS) - {"id", "created", "updated", "system_created", "links"})
     errors += [FieldError(key, ["Unknown field."]) for key in unknown]
-    for key in ("name", "query") if creating else ():
+    for key in ("name", "search_pattern") if creating else ():
         if not isinstance(data.get(key), str) or not data[key].strip():
             errors.append(FieldError(key, ["Missing data for required field."]))
-    for key in ("name", "description", "query"):
+    for key in ("spec", "name", "description", "search_pattern"):
         if key in data and not isinstance(data[key], str):
             errors.append(FieldError(key, ["Not a valid string."]))
     if creating:
@@ -127,7 +127,7 @@ def oai_set_create(*, actor: UserLike, data: dict) -> OAISet:
         spec=data["spec"],
         name=data["name"].strip(),
         description=data.get("description") or "",
-        query=data["query"],
+        search_pattern=data["search_pattern"],
     )
     _queue_rebuild(oai_set.pk)
     return oai_set
@@ -135,7 +135,7 @@ def oai_set_create(*, actor: UserLike, data: dict) -> OAISet:
 
 @transaction.atomic
 def oai_set_update(*, actor: UserLike, set_id: int, data: dict) -> OAISet:
-    """Change a set's name, description or query (never its spec)."""
+    """Change a set's name, description or search pattern (never its spec)."""
     oai_set_policy.require(actor, "update")
     oai_set = OAISet.objects.select_for_update().filter(pk=set_id).first()
     if oai_set is None:
@@ -147,16 +147,20 @@ def oai_set_update(*, actor: UserLike, set_id: int, data: dict) -> OAISet:
         errors.append(FieldError("spec", ["System sets are managed by the platform."]))
     if "name" in data and isinstance(data["name"], str) and not data["name"].strip():
         errors.append(FieldError("name", ["Must not be blank."]))
-    if "query" in data and isinstance(data["query"], str) and not data["query"].strip():
-        errors.append(FieldError("query", ["Must not be blank."]))
+    if (
+        "search_pattern" in data
+        and isinstance(data["search_pattern"], str)
+        and not data["search_pattern"].strip()
+    ):
+        errors.append(FieldError("search_pattern", ["Must not be blank."]))
     if errors:
         raise ValidationError(errors=errors)
-    query_changed = "query" in data and data["query"] != oai_set.query
-    for key in ("name", "description", "query"):
+    query_changed = "search_pattern" in data and data["search_pattern"] != oai_set.search_pattern
+    for key in ("name", "description", "search_pattern"):
         if key in data:
             setattr(oai_set, key, data[key])
     oai_set.updated = timezone.now()
-    oai_set.save(update_fields=["name", "description", "query", "updated"])
+    oai_set.save(update_fields=["name", "description", "search_pattern", "updated"])
     if query_changed:
         _queue_rebuild(oai_set.pk)
     return oai_set
@@ -183,7 +187,7 @@ def set_membership_rebuild(*, set_id: int, progress=None) -> int:
     ids = list(OAIItem.objects.order_by("record_id").values_list("record_id", flat=True))
     for batch in chunks(ids, BATCH):
         with transaction.atomic():
-            now_in = matching_ids(oai_set.query, Record.objects.filter(pk__in=batch))
+            now_in = matching_ids(oai_set.search_pattern, Record.objects.filter(pk__in=batch))
             was_in = set(oai_set.memberships.filter(record_id__in=batch).values_list("record_id", flat=True))
             moved = now_in ^ was_in
             if moved:

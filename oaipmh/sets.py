@@ -49,11 +49,6 @@ def matching_ids(query: str, candidates: QuerySet) -> set[str]:
     return {record.pk for record in result.hits}
 
 
-def valid_query(query: str) -> bool:
-    """Whether QUERY can be evaluated (non-empty)."""
-    return bool(query.strip())
-
-
 def chunks(ids: Iterable[str], size: int) -> Iterable[list[str]]:
     """IDS in lists of at most SIZE."""
     batch: list[str] = []

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('spec', models.CharField(max_length=128, unique=True, validators=[django.core.validators.RegexValidator("^[A-Za-z0-9\\-_.!~*'()]+$", "Letters, digits and - _ . ! ~ * ' ( ) only (no ':': sets are flat).")])),
                 ('name', models.CharField(max_length=255)),
                 ('description', models.TextField(blank=True, default='')),
-                ('query', models.TextField(help_text='Search query selecting the records, e.g. "resource_type.id:dataset" or plain words.')),
+                ('search_pattern', models.TextField(help_text='Search query selecting the records, e.g. "resource_type.id:dataset" or plain words.')),
                 ('system', models.BooleanField(default=False, help_text='Managed by the platform (e.g. community sets).')),
                 ('created', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated', models.DateTimeField(default=django.utils.timezone.now)),

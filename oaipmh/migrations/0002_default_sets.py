@@ -10,13 +10,13 @@ DEFAULT_SETS = [
         "spec": "openaire_data",
         "name": "OpenAIRE data",
         "description": "Datasets, for OpenAIRE's data guidelines.",
-        "query": "resource_type.id:dataset",
+        "search_pattern": "resource_type.id:dataset",
     },
     {
         "spec": "openaire",
         "name": "OpenAIRE publications",
         "description": "Publications, for OpenAIRE's literature guidelines.",
-        "query": "resource_type.id:publication",
+        "search_pattern": "resource_type.id:publication",
     },
 ]
 

@@ -36,3 +36,14 @@ def repository_records(user, admin_user):
         "deleted": [deleted, restricted_later],
         "never_public": never_public,
     }
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks inline (the set rebuild queued after commit)."""
+    from repository.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
