@@ -68,12 +68,15 @@ def page_of_items(
     queryset = _filtered(set_spec, start, end, watermark)
     if after is not None:
         queryset = queryset.filter(Q(datestamp__gt=after[0]) | Q(datestamp=after[0], record_id__gt=after[1]))
-    keys = list(queryset.order_by("datestamp", "record_id").values_list("record_id", flat=True)[: size + 1])
-    more = len(keys) > size
-    keys = keys[:size]
-    items = OAIItem.objects.in_bulk(keys)
-    ordered = [items[key] for key in keys if key in items]
-    return _entries(ordered), more
+    ordered = queryset.order_by("datestamp", "record_id")
+    if set_spec is None:
+        items = list(ordered[: size + 1])
+    else:  # the membership rows page; the items carry deleted flags and set specs
+        keys = list(ordered.values_list("record_id", flat=True)[: size + 1])
+        by_id = OAIItem.objects.in_bulk(keys)
+        items = [by_id[key] for key in keys if key in by_id]
+    more = len(items) > size
+    return _entries(items[:size]), more
 
 
 def get_entry(record_id: str) -> Entry | None:
@@ -87,7 +90,9 @@ def _entries(items: list[OAIItem]) -> list[Entry]:
     wanted = [item.record_id for item in items if not item.deleted]
     # Loaded for ListIdentifiers too: the policy is asked again, so a record restricted since the
     # item was read is never shown as present.
-    records = Record.objects.select_related("parent").in_bulk(wanted) if wanted else {}
+    # Only what the crosswalks and the anonymous read check use (no parent, search text, tombstone).
+    columns = ("id", "json", "deletion_status", "created", "updated")
+    records = Record.objects.only(*columns).in_bulk(wanted) if wanted else {}
     anonymous = AnonymousUser()
     entries = []
     for item in items:

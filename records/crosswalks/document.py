@@ -9,7 +9,6 @@ links and schemes.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -22,13 +21,20 @@ from records.services import PID_OAI, oai_identifier
 def record_document(record: Record) -> dict:
     """The parts of the API's record JSON the crosswalks read, built without a request."""
     document = record.json if isinstance(record.json, dict) else {}
-    pids = copy.deepcopy(as_dict(document.get("pids")))
+    pids = dict(as_dict(document.get("pids")))
     pids[PID_OAI] = {"identifier": oai_identifier(record.pk), "provider": "oai"}
+    # Crosswalks only read; prepare_documents writes into resource_type and rights entries, so
+    # exactly those are copied (a deep copy of every record is a third of a page's time).
+    metadata = dict(as_dict(document.get("metadata")))
+    if isinstance(metadata.get("resource_type"), dict):
+        metadata["resource_type"] = dict(metadata["resource_type"])
+    if isinstance(metadata.get("rights"), list):
+        metadata["rights"] = [dict(r) if isinstance(r, dict) else r for r in metadata["rights"]]
     return {
         "id": record.pk,
         "pids": pids,
-        "metadata": copy.deepcopy(as_dict(document.get("metadata"))),
-        "access": copy.deepcopy(as_dict(document.get("access"))),
+        "metadata": metadata,
+        "access": as_dict(document.get("access")),
         "created": record.created.isoformat(),
         "updated": record.updated.isoformat(),
         "links": {"self_html": f"{settings.SITE_URL}/records/{record.pk}"},
