@@ -365,3 +365,9 @@ def test_changes_during_a_harvest_are_not_lost(client, user, settings):
         page = oai(client, verb="ListIdentifiers", resumptionToken=token.text)
         seen += identifiers(page)
     assert set(seen) == {ident(r) for r in [*records, newcomer]}
+
+
+def test_identify_leaves_out_the_oai_identifier_description_for_an_ip_host(client, settings):
+    settings.OAI_ID_HOST = "127.0.0.1"  # oai-identifier.xsd wants a domain name
+    identify = oai(client, verb="Identify").find("o:Identify", NS)
+    assert identify.find("o:description", NS) is None
