@@ -22,12 +22,11 @@ BATCH = 1000
 SET_FIELDS = ("spec", "name", "description", "search_pattern")
 
 
-def _memberships(records: list[Record], oai_sets: list[OAISet]) -> dict[str, list[OAISet]]:
-    """Sets each of RECORDS belongs to."""
-    result: dict[str, list[OAISet]] = {r.pk: [] for r in records}
-    ids = [r.pk for r in records]
+def _memberships(record_ids: list[str], oai_sets: list[OAISet]) -> dict[str, list[OAISet]]:
+    """Sets each of RECORD_IDS belongs to."""
+    result: dict[str, list[OAISet]] = {record_id: [] for record_id in record_ids}
     for oai_set in oai_sets:
-        for record_id in matching_ids(oai_set.search_pattern, Record.objects.filter(pk__in=ids)):
+        for record_id in matching_ids(oai_set.search_pattern, Record.objects.filter(pk__in=record_ids)):
             result[record_id].append(oai_set)
     return result
 
@@ -40,20 +39,28 @@ def items_update(*, record_ids: Iterable[str], stamp: datetime | None = None) ->
     deleted header while it is deleted or restricted (deletedRecord=persistent).
     """
     oai_sets = list(OAISet.objects.all())
-    anonymous = AnonymousUser()
     written = 0
     for batch in chunks(dict.fromkeys(record_ids), BATCH):
-        records = list(Record.objects.filter(pk__in=batch).select_related("parent"))
-        known = set(OAIItem.objects.filter(record_id__in=batch).values_list("record_id", flat=True))
+        existing = list(Record.objects.filter(pk__in=batch).values_list("pk", flat=True))
+        # The policy's queryset form (one query, no JSON shipped): what anonymous users may read.
+        visible = set(
+            record_policy.filter_visible(AnonymousUser(), Record.objects.filter(pk__in=existing)).values_list(
+                "pk", flat=True
+            )
+        )
+        known = set(OAIItem.objects.filter(record_id__in=existing).values_list("record_id", flat=True))
         stamp = stamp or write_stamp()
-        members = _memberships(records, oai_sets)
+        members = _memberships(existing, oai_sets)
         items = []
-        for record in records:
-            visible = record_policy.can(anonymous, "read", record)
-            if not visible and record.pk not in known:
+        for record_id in existing:
+            if record_id not in visible and record_id not in known:
                 continue  # never disseminated: nothing to tell harvesters
-            specs = sorted(s.spec for s in members[record.pk])
-            items.append(OAIItem(record_id=record.pk, datestamp=stamp, deleted=not visible, set_specs=specs))
+            specs = sorted(s.spec for s in members[record_id])
+            items.append(
+                OAIItem(
+                    record_id=record_id, datestamp=stamp, deleted=record_id not in visible, set_specs=specs
+                )
+            )
         OAIItem.objects.bulk_create(
             items,
             update_conflicts=True,
