@@ -74,3 +74,25 @@ class OAISetMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.oai_set_id}:{self.record_id}"
+
+
+class OAIMetadata(models.Model):
+    """A record's metadata already rendered in one format, valid for one revision of the record.
+
+    Filled by harvests (a miss renders and stores); a row whose ``revision_id`` is not the
+    record's current one is ignored and overwritten, so a change can never be served stale.
+    ``manage.py oai_rebuild`` empties it (after a vocabulary or settings change).
+    """
+
+    record_id = models.CharField(max_length=11)
+    prefix = models.CharField(max_length=32)
+    revision_id = models.PositiveIntegerField()
+    xml = models.TextField()
+
+    class Meta:
+        verbose_name = "OAI metadata cache entry"
+        verbose_name_plural = "OAI metadata cache"
+        constraints = [models.UniqueConstraint(fields=["record_id", "prefix"], name="oaimetadata_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.prefix} r{self.revision_id}"

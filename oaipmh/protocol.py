@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from lxml import etree
 
@@ -14,7 +15,9 @@ from oaipmh.arguments import OAIRequest
 from oaipmh.datestamps import watermark
 from oaipmh.errors import OAIError
 from oaipmh.formats import METADATA_FORMATS
+from oaipmh.models import OAIMetadata
 from records.crosswalks import prepare_documents, record_document
+from records.permissions import record_policy
 from records.services import oai_identifier
 
 # oai-identifier.xsd: a domain name whose labels start with a letter.
@@ -48,14 +51,38 @@ def _header(parent, entry: queries.Entry) -> None:
 
 
 def _records(parent, entries: list[queries.Entry], prefix: str) -> None:
+    """<record>s: header, and the metadata from the cache or rendered now (and cached)."""
     fmt = METADATA_FORMATS[prefix]
-    documents = {e.item.record_id: record_document(e.record) for e in entries if e.record is not None}
-    prepare_documents(documents.values())
+    rendered = queries.cached_metadata(entries, prefix)
+    missing = [e for e in entries if not e.deleted and e.item.record_id not in rendered]
+    if missing:
+        records = queries.records_for_rendering([e.item.record_id for e in missing])
+        fresh = [e for e in missing if e.item.record_id in records]
+        documents = {e.item.record_id: record_document(records[e.item.record_id]) for e in fresh}
+        prepare_documents(documents.values())
+        rows = []
+        anonymous = AnonymousUser()
+        for entry in fresh:
+            record = records[entry.item.record_id]
+            if not record_policy.can(anonymous, "read", record):
+                continue  # restricted or deleted since the page was read: a deleted header
+            xml = etree.tostring(fmt.crosswalk(documents[record.pk]), encoding="unicode")
+            rendered[record.pk] = xml
+            rows.append(
+                OAIMetadata(record_id=record.pk, prefix=prefix, revision_id=record.revision_id, xml=xml)
+            )
+        OAIMetadata.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["record_id", "prefix"],
+            update_fields=["revision_id", "xml"],
+        )
     for entry in entries:
         element = render.el(parent, "record")
-        _header(element, entry)
-        if entry.record is not None:
-            render.el(element, "metadata").append(fmt.crosswalk(documents[entry.item.record_id]))
+        xml = rendered.get(entry.item.record_id)
+        _header(element, entry if xml is not None else queries.Entry(item=entry.item, revision_id=None))
+        if xml is not None:
+            render.el(element, "metadata").append(etree.fromstring(xml))
 
 
 def identify(root, request: OAIRequest, now: datetime) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Min, Q
 
-from oaipmh.models import OAIItem, OAISet, OAISetMembership
+from oaipmh.models import OAIItem, OAIMetadata, OAISet, OAISetMembership
 from records.models import Record
 from records.permissions import record_policy
 
@@ -21,14 +21,14 @@ COMPLETE_SIZE_LIMIT = 100_000  # count exactly up to this; beyond, completeListS
 
 @dataclass
 class Entry:
-    """One item of a response: its header data and, unless deleted, the record."""
+    """One item of a response: its header data and, unless deleted, the record's revision id."""
 
     item: OAIItem
-    record: Record | None
+    revision_id: int | None
 
     @property
     def deleted(self) -> bool:
-        return self.record is None
+        return self.revision_id is None
 
 
 def earliest_datestamp() -> datetime | None:
@@ -86,23 +86,36 @@ def get_entry(record_id: str) -> Entry | None:
 
 
 def _entries(items: list[OAIItem]) -> list[Entry]:
-    """Attach the records of the items not deleted; a record no longer public is shown deleted."""
+    """Attach the current revision of the items anonymous users may read; the others are deleted.
+
+    The policy is asked again (its queryset form, one query): a record restricted since its item
+    was read is never shown as present.
+    """
     wanted = [item.record_id for item in items if not item.deleted]
-    # Loaded for ListIdentifiers too: the policy is asked again, so a record restricted since the
-    # item was read is never shown as present.
-    # Only what the crosswalks and the anonymous read check use (no parent, search text, tombstone).
-    columns = ("id", "json", "deletion_status", "created", "updated")
-    records = Record.objects.only(*columns).in_bulk(wanted) if wanted else {}
-    anonymous = AnonymousUser()
+    visible = Record.objects.filter(pk__in=wanted) if wanted else Record.objects.none()
+    revisions = dict(record_policy.filter_visible(AnonymousUser(), visible).values_list("pk", "revision_id"))
     entries = []
     for item in items:
-        record = records.get(item.record_id) if not item.deleted else None
-        if record is not None and not record_policy.can(anonymous, "read", record):
-            record = None  # changed since the item was read: never disclose it
-        if record is None and not item.deleted:
+        revision = revisions.get(item.record_id) if not item.deleted else None
+        if revision is None:
             item.deleted = True
-        entries.append(Entry(item=item, record=record))
+        entries.append(Entry(item=item, revision_id=revision))
     return entries
+
+
+def cached_metadata(entries: list[Entry], prefix: str) -> dict[str, str]:
+    """Rendered PREFIX metadata of ENTRIES that is current (same revision), by record id."""
+    wanted = {e.item.record_id: e.revision_id for e in entries if not e.deleted}
+    rows = OAIMetadata.objects.filter(record_id__in=list(wanted), prefix=prefix).values_list(
+        "record_id", "revision_id", "xml"
+    )
+    return {record_id: xml for record_id, revision, xml in rows if wanted.get(record_id) == revision}
+
+
+def records_for_rendering(record_ids: list[str]) -> dict[str, Record]:
+    """The records to render, with only the columns the crosswalks read."""
+    columns = ("id", "json", "revision_id", "deletion_status", "created", "updated")
+    return Record.objects.only(*columns).in_bulk(record_ids)
 
 
 def all_sets() -> list[OAISet]:

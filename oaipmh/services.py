@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oaipmh.datestamps import write_stamp
-from oaipmh.models import SET_SPEC_VALIDATOR, OAIItem, OAISet, OAISetMembership
+from oaipmh.models import SET_SPEC_VALIDATOR, OAIItem, OAIMetadata, OAISet, OAISetMembership
 from oaipmh.permissions import oai_set_policy
 from oaipmh.sets import chunks, matching_ids
 from records.models import Record
@@ -81,7 +81,12 @@ def items_update(*, record_ids: Iterable[str], stamp: datetime | None = None) ->
 
 
 def items_rebuild(*, progress=None) -> int:
-    """Create or refresh the items of every record (backfill); PROGRESS(n) is called per batch."""
+    """Create or refresh the items of every record (backfill) and empty the metadata cache.
+
+    PROGRESS(n) is called per batch. The cache is emptied because what it holds also depends on
+    vocabularies and settings (license titles, SITE_URL), which do not change record revisions.
+    """
+    OAIMetadata.objects.all().delete()
     ids = list(Record.objects.order_by("pk").values_list("pk", flat=True))
     written = 0
     for batch in chunks(ids, BATCH):

@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.staticfiles import finders
 from django.core import signing
+from django.core.management import call_command
 from django.test import Client
 from lxml import etree
 
 from oaipmh import tokens
-from oaipmh.models import OAIItem, OAISet, OAISetMembership
+from oaipmh.models import OAIItem, OAIMetadata, OAISet, OAISetMembership
+from records import services
 from records.services import oai_identifier
 from tests.oaipmh.helpers import NS, deleted_identifiers, error_codes, harvest, identifiers, oai, token_of
 from tests.records.conftest import publish, valid_document
@@ -371,3 +373,40 @@ def test_identify_leaves_out_the_oai_identifier_description_for_an_ip_host(clien
     settings.OAI_ID_HOST = "127.0.0.1"  # oai-identifier.xsd wants a domain name
     identify = oai(client, verb="Identify").find("o:Identify", NS)
     assert identify.find("o:description", NS) is None
+
+
+# --- rendered metadata cache -------------------------------------------------------------------------
+
+
+def test_metadata_is_cached_per_revision_and_never_served_stale(client, user):
+    record = publish(user, valid_document(title="First title of this record"))
+    params = {"verb": "GetRecord", "identifier": ident(record), "metadataPrefix": "oai_dc"}
+    oai(client, **params)
+    cached = OAIMetadata.objects.get(record_id=record.pk, prefix="oai_dc")
+    assert cached.revision_id == record.revision_id and "First title" in cached.xml
+    OAIMetadata.objects.filter(pk=cached.pk).update(xml=cached.xml.replace("First title", "Cached title"))
+    assert "Cached title" in "".join(oai(client, **params).itertext())  # served from the cache
+    draft = services.record_edit(actor=user, record_id=record.pk)
+    document = dict(draft.json)
+    document["metadata"] = dict(document["metadata"], title="Second title of this record")
+    services.draft_update(actor=user, draft_id=draft.pk, data=document)
+    services.draft_publish(actor=user, draft_id=draft.pk)
+    text = "".join(oai(client, **params).itertext())
+    assert "Second title" in text and "Cached title" not in text
+    assert OAIMetadata.objects.get(record_id=record.pk, prefix="oai_dc").revision_id == record.revision_id + 1
+
+
+def test_a_deleted_record_is_never_served_from_the_cache(client, user, admin_user):
+    record = publish(user)
+    oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    services.record_delete(actor=admin_user, record_id=record.pk, removal_reason="spam")
+    root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert deleted_identifiers(root) == [ident(record)] and root.find(".//o:metadata", NS) is None
+
+
+def test_oai_rebuild_empties_the_cache(client, user):
+    publish(user)
+    oai(client, verb="ListRecords", metadataPrefix="datacite")
+    assert OAIMetadata.objects.exists()
+    call_command("oai_rebuild", verbosity=0)
+    assert not OAIMetadata.objects.exists()
