@@ -28,6 +28,7 @@ class MetadataFormatsView(APIView):
     """The metadata formats OAI-PMH disseminates."""
 
     @extend_schema(
+        operation_id="oaipmh_formats_list",
         responses=inline_serializer(
             "MetadataFormatList",
             {
@@ -36,7 +37,7 @@ class MetadataFormatsView(APIView):
                     {"hits": MetadataFormatSerializer(many=True), "total": serializers.IntegerField()},
                 )
             },
-        )
+        ),
     )
     def get(self, request):
         formats = [
@@ -59,6 +60,7 @@ class SetListView(APIView):
         return [IsAuthenticated()] if self.request.method == "POST" else []
 
     @extend_schema(
+        operation_id="oaipmh_sets_list",
         responses=inline_serializer(
             "OAISetList",
             {
@@ -67,7 +69,7 @@ class SetListView(APIView):
                 ),
                 "links": serializers.DictField(),
             },
-        )
+        ),
     )
     def get(self, request):
         sets = oai_set_policy.filter_visible(request.user, OAISet.objects.order_by("spec"))
