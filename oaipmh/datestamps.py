@@ -43,7 +43,9 @@ def watermark() -> datetime:
             cursor.execute(
                 "SELECT a.xact_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
                 " WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1"
-                " AND l.granted AND l.pid <> pg_backend_pid()",
+                " AND l.granted AND l.pid <> pg_backend_pid()"
+                # advisory locks are per database, pg_locks shows the whole cluster's
+                " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
                 [ADVISORY_KEY],
             )
             starts = [row[0] for row in cursor.fetchall()]

@@ -62,3 +62,20 @@ def test_a_change_committed_after_a_harvest_started_is_in_the_next_incremental_h
 def test_the_watermark_is_now_when_no_writer_is_in_flight():
     before = datetime.now(UTC)
     assert before <= watermark() <= datetime.now(UTC)
+
+
+@pytest.mark.django_db
+def test_a_writer_in_another_database_of_the_cluster_does_not_hold_the_watermark_back():
+    import psycopg
+
+    from oaipmh.datestamps import ADVISORY_KEY
+
+    params = connection.get_connection_params()
+    params["dbname"] = "postgres"
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as other:
+        other.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ADVISORY_KEY])  # transaction stays open
+        time.sleep(0.5)
+        before = datetime.now(UTC)
+        assert watermark() >= before
