@@ -2,6 +2,10 @@ from django.apps import AppConfig
 
 
 class OaipmhConfig(AppConfig):
-    """The OAI-PMH 2.0 endpoint and harvest client (see the OAI-PMH issue)."""
+    """The OAI-PMH 2.0 endpoint: a projection of the records, kept by a records_changed receiver."""
 
     name = "oaipmh"
+    verbose_name = "OAI-PMH"
+
+    def ready(self) -> None:
+        from oaipmh import receivers  # noqa: F401 (connects the records_changed receiver)

@@ -303,6 +303,18 @@ SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
 if SEARCH_BACKEND != "database":
     raise ImproperlyConfigured("SEARCH_BACKEND must be 'database' (the only backend so far).")
 
+# --- OAI-PMH (oaipmh/, docs/oai-pmh.md) ---------------------------------------
+OAI_BASE_URL = f"{SITE_URL}/oai2d"
+OAI_REPOSITORY_NAME = os.environ.get("OAI_REPOSITORY_NAME", SITE_NAME)
+# Identify's adminEmail (comma-separated; the protocol requires at least one).
+OAI_ADMIN_EMAILS = env_list(
+    "OAI_ADMIN_EMAILS", f"admin@{OAI_ID_HOST if '.' in OAI_ID_HOST else 'example.org'}"
+)
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100)
+OAI_RESUMPTION_TOKEN_DAYS = env_int("OAI_RESUMPTION_TOKEN_DAYS", 7)
+# datacentreSymbol of the oai_datacite format (the DataCite client id once DOIs are minted).
+OAI_DATACITE_SYMBOL = os.environ.get("OAI_DATACITE_SYMBOL", SITE_NAME.upper())
+
 # --- Celery -----------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, a broker that needs no server,
 # so a real worker and beat run on one machine. Scale-out: amqp:// or redis://.

@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/", include("records.api.urls")),
     path("api/", include("accounts.api.urls")),
     path("account/", include("accounts.urls")),
+    path("api/", include("oaipmh.api.urls")),
+    path("", include("oaipmh.urls")),
     path("", include("records.urls")),
 ]
 

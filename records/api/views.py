@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from records import selectors, services
+from records.api.renderers import ExportNegotiationMixin, export_responses
 from records.api.serializers import (
     DeleteRequestSerializer,
     ErrorSerializer,
@@ -66,13 +67,13 @@ def _record_response(request, record: Record, status: int = 200) -> Response:
     )
 
 
-class RecordListView(APIView):
+class RecordListView(ExportNegotiationMixin, APIView):
     """Search published records; create a draft."""
 
     @extend_schema(
         operation_id="records_search",
         parameters=[*SEARCH_PARAMETERS, OpenApiParameter("allversions", bool)],
-        responses={200: SearchResponseSerializer, 400: ErrorSerializer},
+        responses={**export_responses(SearchResponseSerializer), 400: ErrorSerializer},
     )
     def get(self, request):
         params = search_params(request)
@@ -139,10 +140,10 @@ class UserRecordsView(APIView):
         return search_response(request, params, hits, len(items))
 
 
-class RecordDetailView(APIView):
+class RecordDetailView(ExportNegotiationMixin, APIView):
     """A published record."""
 
-    @extend_schema(parameters=[ID_PARAMETER], responses={200: RecordSerializer, **ERRORS})
+    @extend_schema(parameters=[ID_PARAMETER], responses={**export_responses(RecordSerializer), **ERRORS})
     def get(self, request, id):  # noqa: A002 (InvenioRDM's path parameter name)
         return _record_response(request, selectors.record_get(request.user, id))
 

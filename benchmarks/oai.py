@@ -1,0 +1,246 @@
+"""OAI-PMH harvest benchmark: ListRecords from the first page to the last, through gunicorn, with Sickle.
+
+Usage::
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python benchmarks/oai.py --records 1000000
+
+DATABASE_URL names the server; the benchmark creates its own database ``repono_bench_oai_<pid>``,
+migrates it, loads N generated records with ``manage.py import_records`` (which also writes the
+OAI items and set membership, as in production), starts gunicorn on a free loopback port and
+harvests with Sickle (a real OAI-PMH client): ``oai_dc``, ``datacite`` and ``oai_dc`` in the
+``openaire_data`` set, 100 records per page. It drops the database at the end, also after a
+failure. With ``--keep-data DIR`` the loaded database is kept and reused by the next run.
+
+Figures: records/s overall; page latency p50 and p99 (client-side: request, transfer and XML
+parsing); the last pages against the first ones; and the ratio of the harvest rate to the raw
+limit measured in the same run: reading the same records' JSON from PostgreSQL with a
+server-side cursor (the cost of getting the bytes out of the database at all).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from time import perf_counter
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from benchmarks.ingest import write_jsonl  # noqa: E402 (needs the path above)
+
+NS = "{http://www.openarchives.org/OAI/2.0/}"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load(records: int, workdir: Path, batch_size: int) -> float:
+    """Import RECORDS generated records with the command (its own progress bar); seconds."""
+    from django.core.management import call_command
+
+    path = workdir / "records.jsonl"
+    log(f"generating {records:,} records ...")
+    write_jsonl(path, records, seed=1)
+    log("importing (records, PIDs, revisions, search columns, OAI items and sets) ...")
+    started = perf_counter()
+    call_command("import_records", str(path), batch_size=batch_size, verbosity=1)
+    path.unlink()
+    return perf_counter() - started
+
+
+def measure_raw() -> tuple[float, int]:
+    """Seconds to stream every record's JSON out of the database (server-side cursor), and the count."""
+    from django.db import connection, transaction
+
+    count = 0
+    started = perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.connection.cursor(name="bench_raw") as named:
+                named.itersize = 2000
+                named.execute("SELECT id, json::text FROM records_record")
+                for _row in named:
+                    count += 1
+        else:
+            cursor.execute("SELECT id, json FROM records_record")
+            for _row in cursor:
+                count += 1
+    return perf_counter() - started, count
+
+
+def harvest(base_url: str, prefix: str, set_spec: str | None) -> tuple[int, list[float]]:
+    """Follow a ListRecords list to its end with Sickle; (records, seconds per page)."""
+    from sickle import Sickle
+
+    client = Sickle(base_url, timeout=120)
+    params = {"verb": "ListRecords", "metadataPrefix": prefix}
+    if set_spec:
+        params["set"] = set_spec
+    pages: list[float] = []
+    records = 0
+    while True:
+        started = perf_counter()
+        response = client.harvest(**params)
+        root = response.xml
+        found = len(root.findall(f".//{NS}record"))
+        pages.append(perf_counter() - started)
+        records += found
+        token = root.find(f".//{NS}resumptionToken")
+        if token is None or not (token.text or "").strip():
+            return records, pages
+        params = {"verb": "ListRecords", "resumptionToken": token.text}
+        if len(pages) % 1000 == 0:
+            log(f"    {len(pages):,} pages, {records:,} records, last page {pages[-1] * 1000:.0f} ms")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "repository.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=BASE_DIR, env=os.environ.copy())
+    for _ in range(600):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--records", type=int, default=100_000, help="records to load (default 100000)")
+    parser.add_argument("--batch-size", type=int, default=1000, help="import batch size (default 1000)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--keep-data", type=Path, help="keep the loaded database here and reuse it next time")
+    parser.add_argument(
+        "--formats", default="oai_dc,datacite,oai_dc@openaire_data", help="prefix[@set] list to harvest"
+    )
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    workdir = Path(tempfile.mkdtemp(prefix="repono-bench-oai-"))
+    admin_url = bench_name = None
+    reuse = False
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        admin_url = url
+        bench_name = (
+            f"repono_bench_oai_{args.records}" if args.keep_data else f"repono_bench_oai_{os.getpid()}"
+        )
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_name]).fetchone()
+            reuse = bool(exists and args.keep_data)
+            if not reuse:
+                admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+                admin.execute(f'CREATE DATABASE "{bench_name}"')
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{bench_name}"))
+        log(f"{'reusing' if reuse else 'created'} database {bench_name}")
+    else:
+        data = args.keep_data or workdir
+        data.mkdir(parents=True, exist_ok=True)
+        reuse = (data / "bench.sqlite3").exists()
+        os.environ["DATABASE_URL"] = f"sqlite:///{data / 'bench.sqlite3'}"
+        log(f"SQLite database in {data} (for information: the headline figure is on PostgreSQL)")
+    os.environ["REPONO_DATA_DIR"] = str(args.keep_data or workdir)
+    os.environ["OAI_PAGE_SIZE"] = "100"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repository.settings")
+    log("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    server = None
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection, connections
+
+        from oaipmh.models import OAIItem
+
+        if not reuse:
+            call_command("migrate", verbosity=0)
+            seconds = load(args.records, workdir, args.batch_size)
+            log(f"  loaded in {seconds:.0f} s ({args.records / seconds:,.0f} records/s)")
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE")
+        items = OAIItem.objects.count()
+        log(f"{items:,} OAI items")
+        raw_seconds, raw_count = measure_raw()
+        raw_rate = raw_count / raw_seconds
+        log(f"raw: {raw_count:,} records' JSON streamed in {raw_seconds:.2f} s ({raw_rate:,.0f} records/s)")
+        connections.close_all()
+        port = free_port()
+        server = start_gunicorn(port, args.workers)
+        base_url = f"http://127.0.0.1:{port}/oai2d"
+        from sickle import Sickle
+
+        for _ in range(2 * args.workers):  # every worker imports and connects before the clock starts
+            Sickle(base_url).Identify()
+        log("")
+        log(f"== ListRecords, 100 per page, gunicorn {args.workers} workers, Sickle, {os.cpu_count()} cores")
+        for spec in args.formats.split(","):
+            prefix, _, set_spec = spec.partition("@")
+            started = perf_counter()
+            records, pages = harvest(base_url, prefix, set_spec or None)
+            total = perf_counter() - started
+            rate = records / total
+            head, tail = pages[: min(10, len(pages))], pages[-min(10, len(pages)) :]
+            log(
+                f"  {spec:22s} {records:9,} records {len(pages):6,} pages {total:8.1f} s"
+                f" {rate:8,.0f} records/s"
+                f" (ratio to raw {rate / raw_rate:.3f})  page p50 {percentile(pages, 0.5) * 1000:5.0f} ms"
+                f" p99 {percentile(pages, 0.99) * 1000:5.0f} ms  last 10 / first 10 pages"
+                f" {statistics.mean(tail) / statistics.mean(head):.2f}"
+            )
+        log("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(30)
+        from django.db import connections
+
+        connections.close_all()
+        if bench_name and not args.keep_data:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
+            log(f"dropped database {bench_name}")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""OAI-PMH XML: the response envelope, headers, records, resumption tokens and errors (lxml)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from oaipmh.errors import OAIError
+
+NS_OAI = "http://www.openarchives.org/OAI/2.0/"
+NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+NS_OAI_ID = "http://www.openarchives.org/OAI/2.0/oai-identifier"
+SCHEMA_LOCATION = f"{NS_OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
+OAI_ID_SCHEMA_LOCATION = f"{NS_OAI_ID} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
+
+
+def datestamp(value: datetime) -> str:
+    """A UTC datestamp at second granularity."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def el(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
+    """A child element in the OAI namespace."""
+    element = etree.SubElement(parent, f"{{{NS_OAI}}}{tag}", **attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def envelope(*, response_date: datetime, base_url: str, request_arguments: dict[str, str]) -> etree._Element:
+    """<OAI-PMH> with responseDate and request (arguments only when they were all valid)."""
+    root = etree.Element(f"{{{NS_OAI}}}OAI-PMH", nsmap={None: NS_OAI, "xsi": NS_XSI})
+    root.set(f"{{{NS_XSI}}}schemaLocation", SCHEMA_LOCATION)
+    el(root, "responseDate", datestamp(response_date))
+    request = el(root, "request", base_url)
+    for name, value in request_arguments.items():
+        request.set(name, value)
+    return root
+
+
+def errors(root: etree._Element, found: list[OAIError]) -> None:
+    """The <error> elements of a failed request."""
+    for error in found:
+        el(root, "error", error.message, code=error.code)
+
+
+def header(parent: etree._Element, *, identifier: str, stamp: datetime, set_specs: list[str], deleted: bool):
+    """An item's <header> (status="deleted" for deleted items)."""
+    element = el(parent, "header", status="deleted") if deleted else el(parent, "header")
+    el(element, "identifier", identifier)
+    el(element, "datestamp", datestamp(stamp))
+    for spec in set_specs:
+        el(element, "setSpec", spec)
+    return element
+
+
+def resumption_token(
+    parent: etree._Element, *, token: str, cursor: int, complete_size: int | None, expires: datetime | None
+) -> None:
+    """<resumptionToken>; an empty one (no expirationDate) closes the list."""
+    attributes = {"cursor": str(cursor)}
+    if complete_size is not None:
+        attributes["completeListSize"] = str(complete_size)
+    if token and expires is not None:
+        attributes["expirationDate"] = datestamp(expires)
+    el(parent, "resumptionToken", token or None, **attributes)
+
+
+def oai_identifier_description(parent: etree._Element, *, host: str, sample: str) -> None:
+    """The oai-identifier <description> of Identify."""
+    description = el(parent, "description")
+    root = etree.SubElement(description, f"{{{NS_OAI_ID}}}oai-identifier", nsmap={None: NS_OAI_ID})
+    root.set(f"{{{NS_XSI}}}schemaLocation", OAI_ID_SCHEMA_LOCATION)
+    for tag, text in (
+        ("scheme", "oai"),
+        ("repositoryIdentifier", host),
+        ("delimiter", ":"),
+        ("sampleIdentifier", sample),
+    ):
+        etree.SubElement(root, f"{{{NS_OAI_ID}}}{tag}").text = text
+
+
+def to_bytes(root: etree._Element, *, stylesheet: str | None) -> bytes:
+    """The response document, with an xml-stylesheet processing instruction for browsers."""
+    body = etree.tostring(root, encoding="UTF-8")
+    head = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    if stylesheet:
+        head += f'<?xml-stylesheet type="text/xsl" href="{stylesheet}"?>\n'.encode()
+    return head + body

@@ -1,0 +1,62 @@
+"""The OAI-PMH 2.0 endpoint (/oai2d): parse the arguments, answer the verb, render, compress."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from oaipmh.arguments import parse_arguments
+from oaipmh.errors import OAIErrors
+from oaipmh.protocol import respond, respond_to_errors
+from oaipmh.render import to_bytes
+
+CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+def _accepted_encoding(header: str) -> str | None:
+    """gzip or deflate if the client accepts it (q > 0), preferring gzip; else None."""
+    accepted = {}
+    for part in header.split(","):
+        name, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        accepted[name.strip().lower()] = quality
+    for encoding in ("gzip", "deflate"):
+        if accepted.get(encoding, accepted.get("*", 0.0)) > 0:
+            return encoding
+    return None
+
+
+@csrf_exempt  # harvesters POST forms without a session; the endpoint only reads
+@require_http_methods(["GET", "POST", "HEAD"])
+def endpoint(request: HttpRequest) -> HttpResponse:
+    """Answer one OAI-PMH request (GET query string or POST form body)."""
+    data = request.POST if request.method == "POST" else request.GET
+    pairs = [(name, value) for name, values in data.lists() for value in values]
+    base_url = settings.OAI_BASE_URL
+    try:
+        root = respond(parse_arguments(pairs), base_url=base_url)
+    except OAIErrors as errors:
+        root = respond_to_errors(errors.errors, base_url=base_url)
+    body = to_bytes(root, stylesheet=static("oaipmh/oai2.xsl"))
+    response = HttpResponse(content_type=CONTENT_TYPE)
+    response["Vary"] = "Accept-Encoding"
+    encoding = _accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    if encoding == "gzip":
+        body = gzip.compress(body, compresslevel=5)
+    elif encoding == "deflate":
+        body = zlib.compress(body, 5)
+    if encoding:
+        response["Content-Encoding"] = encoding
+    response.content = body
+    return response
