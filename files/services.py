@@ -305,7 +305,7 @@ def _reserve_upload(
 def _discard_instance(instance: FileInstance) -> None:
     """Remove a never-linked instance: bytes first, then the row (both best effort, logged)."""
     try:
-        storage.delete(instance.location, instance.uri)
+        storage.delete_instance(instance.location, instance.uri)
     except Exception:  # the row stays, so the cleanup task tries again later
         logger.exception("Could not remove the bytes of file instance %s", instance.pk)
         return

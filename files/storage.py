@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -134,6 +135,20 @@ def _remove_quietly(path: str) -> None:
 def delete(location: str, uri: str) -> None:
     """Remove the bytes under URI (no error if they are already gone)."""
     get_storage(location).delete(uri)
+
+
+def delete_instance(location: str, uri: str) -> None:
+    """Remove an instance's bytes, and on local storage its directory with any cut-off temporary file."""
+    storage = get_storage(location)
+    if is_local(storage):
+        shutil.rmtree(os.path.dirname(storage.path(uri)), ignore_errors=False, onerror=_missing_is_fine)
+        return
+    storage.delete(uri)
+
+
+def _missing_is_fine(function, path, exc_info) -> None:
+    if not issubclass(exc_info[0], FileNotFoundError):
+        raise exc_info[1]
 
 
 def exists(location: str, uri: str) -> bool:

@@ -205,6 +205,19 @@ FILES_FIXITY_PERIOD_DAYS = env_int("FILES_FIXITY_PERIOD_DAYS", 14)
 FILES_S3_PRESIGNED_DOWNLOADS = env_bool("FILES_S3_PRESIGNED_DOWNLOADS", False)
 FILES_X_ACCEL_REDIRECT = os.environ.get("FILES_X_ACCEL_REDIRECT", "")
 
+# --- Mail (fixity reports to admins) ------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "repono@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ADMINS = [("Admin", email) for email in env_list("ADMIN_EMAILS", "")]
+
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
