@@ -10,7 +10,8 @@ from repository.exceptions import NotFound, PermissionDenied
 from repository.permissions import UserLike
 
 
-def _order_key(document: dict):
+def order_key(document: dict):
+    """Sort key of objects: the document's files.order first, then the other keys by name."""
     files = document.get("files") if isinstance(document.get("files"), dict) else {}
     order = files.get("order") if isinstance(files.get("order"), list) else []
     position = {key: index for index, key in enumerate(order) if isinstance(key, str)}
@@ -31,7 +32,7 @@ def draft_files(actor: UserLike, draft_id: str) -> tuple[Draft, list[ObjectVersi
     """A draft the actor may read and its files (pending ones too), in the draft's order."""
     draft = record_selectors.draft_get(actor, draft_id)
     objects = head_objects(Bucket.OwnerKind.DRAFT, [draft.pk], completed_only=False)
-    return draft, sorted(objects, key=_order_key(draft.json))
+    return draft, sorted(objects, key=order_key(draft.json))
 
 
 def draft_file(actor: UserLike, draft_id: str, key: str) -> tuple[Draft, ObjectVersion]:
@@ -48,7 +49,7 @@ def record_files(actor: UserLike, record_id: str) -> tuple[Record, list[ObjectVe
     if not record_policy.can(actor, "read_files", record):
         raise PermissionDenied("You do not have access to the files of this record.")
     objects = head_objects(Bucket.OwnerKind.RECORD, [record.pk], completed_only=True)
-    return record, sorted(objects, key=_order_key(record.json))
+    return record, sorted(objects, key=order_key(record.json))
 
 
 def record_file(actor: UserLike, record_id: str, key: str) -> tuple[Record, ObjectVersion]:

@@ -78,9 +78,11 @@ def files_section(
     request, record_id: str, document: dict, objects: list[ObjectVersion], *, draft: bool
 ) -> dict:
     """The record JSON's ``files``: enabled, count, total_bytes, entries by key, order, default_preview."""
+    from files.selectors import order_key
+
     base = files_base(request, record_id, draft=draft)
     entries = {}
-    for obj in objects:
+    for obj in sorted(objects, key=order_key(document)):
         link = f"{base}/{quote(obj.key, safe='')}"
         entries[obj.key] = {
             "id": str(obj.version_id),

@@ -209,3 +209,13 @@ def test_deleted_record_files_are_gone(owner_client, api_client, admin_client_ap
     )
     assert api_client.get(f"/api/records/{draft.pk}/files").status_code == 410
     assert api_client.get(f"/api/records/{draft.pk}/files/a.txt/content").status_code == 410
+
+
+def test_landing_page_lists_files_with_sizes_checksums_and_links(owner_client, client, draft, local_only):
+    upload(owner_client, draft.pk, "data.csv", b"x" * 2048)
+    publish(owner_client, draft.pk)
+    html = client.get(f"/records/{draft.pk}").content.decode()
+    assert '<td class="file-key">data.csv</td>' in html
+    assert "2.0\xa0KB" in html
+    assert f"md5:{md5(b'x' * 2048)}" in html
+    assert f'/api/records/{draft.pk}/files/data.csv/content?download=1"' in html
