@@ -22,7 +22,9 @@ class MigrationFailed(Exception):
 def orphans(now=None):
     """Instances no object version references, older than the grace period (never a referenced file)."""
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.FILES_ORPHAN_GRACE_SECONDS)
-    return FileInstance.objects.filter(object_versions__isnull=True, created__lt=cutoff)
+    return FileInstance.objects.filter(
+        object_versions__isnull=True, pending_uploads__isnull=True, created__lt=cutoff
+    )
 
 
 def cleanup_orphans(now=None) -> int:
@@ -31,7 +33,7 @@ def cleanup_orphans(now=None) -> int:
     for instance in orphans(now).iterator():
         with transaction.atomic():
             locked = FileInstance.objects.select_for_update().filter(pk=instance.pk).first()
-            if locked is None or locked.object_versions.exists():
+            if locked is None or locked.object_versions.exists() or locked.pending_uploads.exists():
                 continue  # linked meanwhile
             storage.delete_instance(locked.location, locked.uri)
             locked.delete()

@@ -98,6 +98,14 @@ class ObjectVersion(models.Model):
     parts = models.PositiveIntegerField(null=True, blank=True)
     part_size = models.BigIntegerField(null=True, blank=True)
     multipart_upload_id = models.CharField(max_length=1024, blank=True, default="")
+    upload_file = models.ForeignKey(
+        FileInstance,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pending_uploads",
+        help_text="The instance a multipart transfer is being assembled into.",
+    )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
 

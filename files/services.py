@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 MD5_RE = re.compile(r"^md5:[0-9a-f]{32}$")
 KEY_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]")
 MAX_KEY_LENGTH = 255
+S3_MIN_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (all but the last)
 
 
 # --- buckets and limits --------------------------------------------------------------
@@ -206,6 +207,16 @@ def files_init(*, actor: UserLike, draft_id: str, entries: object) -> list[Objec
                     )
                 ]
             )
+    if not storage.is_local(storage.get_storage(storage.default_location())):
+        for entry in parsed:
+            if entry.parts and entry.parts > 1 and entry.part_size < S3_MIN_PART_SIZE:
+                raise ValidationError(
+                    errors=[
+                        FieldError(
+                            "transfer.part_size", [f"Must be at least {S3_MIN_PART_SIZE} bytes on S3."]
+                        )
+                    ]
+                )
     announced = sum(e.size or 0 for e in parsed)
     if used_bytes + announced > bucket.quota_size:
         raise ValidationError(
@@ -309,7 +320,9 @@ def _discard_instance(instance: FileInstance) -> None:
     except Exception:  # the row stays, so the cleanup task tries again later
         logger.exception("Could not remove the bytes of file instance %s", instance.pk)
         return
-    FileInstance.objects.filter(pk=instance.pk, object_versions__isnull=True).delete()
+    FileInstance.objects.filter(
+        pk=instance.pk, object_versions__isnull=True, pending_uploads__isnull=True
+    ).delete()
 
 
 def file_upload_content(
@@ -372,16 +385,24 @@ def _link_content(
     return obj
 
 
-@transaction.atomic
 def file_commit(*, actor: UserLike, draft_id: str, key: str) -> ObjectVersion:
-    """Complete an upload (InvenioRDM's step 3): the file becomes part of the draft."""
+    """Complete an upload (InvenioRDM's step 3): the file becomes part of the draft.
+
+    A multipart transfer is assembled and verified first, outside any transaction.
+    """
+    draft, obj = _pending_object(actor, draft_id, key, lock=False)
+    if obj.transfer == ObjectVersion.Transfer.MULTIPART and obj.status == ObjectVersion.Status.PENDING:
+        from files.multipart import multipart_assemble
+
+        multipart_assemble(actor=actor, draft_id=draft_id, key=key)
+    return _commit(actor=actor, draft_id=draft_id, key=key)
+
+
+@transaction.atomic
+def _commit(*, actor: UserLike, draft_id: str, key: str) -> ObjectVersion:
     draft, obj = _pending_object(actor, draft_id, key, lock=True)
     if obj.status == ObjectVersion.Status.COMPLETED:
         return obj
-    if obj.transfer == ObjectVersion.Transfer.MULTIPART and obj.file_id is None:
-        from files.multipart import multipart_assemble
-
-        multipart_assemble(obj)
     if obj.file_id is None:
         raise ValidationError(f"File {key!r} has no content yet: upload it before committing.")
     obj.status = ObjectVersion.Status.COMPLETED
@@ -407,10 +428,9 @@ def file_update_metadata(*, actor: UserLike, draft_id: str, key: str, metadata: 
 def file_delete(*, actor: UserLike, draft_id: str, key: str) -> None:
     """Remove a file from a draft; the published version and its bytes are never touched."""
     draft, obj = _pending_object(actor, draft_id, key, lock=True)
-    file_id = obj.file_id
+    file_ids = [i for i in (obj.file_id, obj.upload_file_id) if i]
     obj.delete()
-    if file_id:
-        _discard_after_commit([file_id])
+    _discard_after_commit(file_ids)
 
 
 @transaction.atomic
@@ -424,7 +444,12 @@ def _delete_bucket(kind: str, record_id: str) -> None:
     bucket = Bucket.objects.select_for_update().filter(owner_kind=kind, record_id=record_id).first()
     if bucket is None:
         return
-    file_ids = list(bucket.versions.exclude(file=None).values_list("file_id", flat=True))
+    file_ids = [
+        file_id
+        for pair in bucket.versions.values_list("file_id", "upload_file_id")
+        for file_id in pair
+        if file_id
+    ]
     bucket.versions.all().delete()
     bucket.delete()
     _discard_after_commit(file_ids)
@@ -440,7 +465,10 @@ def _discard_after_commit(file_ids: Iterable) -> None:
 def discard_unreferenced(file_ids: list[str]) -> int:
     """Remove the bytes and rows of the instances among FILE_IDS that no object references."""
     removed = 0
-    for instance in FileInstance.objects.filter(pk__in=file_ids, object_versions__isnull=True):
+    unreferenced = FileInstance.objects.filter(
+        pk__in=file_ids, object_versions__isnull=True, pending_uploads__isnull=True
+    )
+    for instance in unreferenced:
         _discard_instance(instance)
         removed += 1
     return removed

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -138,12 +139,82 @@ def delete(location: str, uri: str) -> None:
 
 
 def delete_instance(location: str, uri: str) -> None:
-    """Remove an instance's bytes, and on local storage its directory with any cut-off temporary file."""
+    """Remove an instance's bytes: on local storage its directory (cut-off temporary files and
+    multipart parts too), on S3 the object and any unfinished multipart upload of it."""
     storage = get_storage(location)
     if is_local(storage):
         shutil.rmtree(os.path.dirname(storage.path(uri)), ignore_errors=False, onerror=_missing_is_fine)
         return
+    client = storage.bucket.meta.client
+    uploads = client.list_multipart_uploads(Bucket=storage.bucket.name, Prefix=uri).get("Uploads", [])
+    for upload in uploads:
+        if upload["Key"] == uri:
+            client.abort_multipart_upload(Bucket=storage.bucket.name, Key=uri, UploadId=upload["UploadId"])
     storage.delete(uri)
+
+
+# --- multipart transfers ----------------------------------------------------------------
+
+
+def part_uri(uri: str, part: int) -> str:
+    """Where part PART of a local multipart transfer waits for assembly (next to the file)."""
+    return f"{os.path.dirname(uri)}/part-{part:05d}"
+
+
+def multipart_start(location: str, uri: str) -> str:
+    """Begin a multipart transfer; on S3 a native multipart upload (its id), locally nothing."""
+    storage = get_storage(location)
+    if is_local(storage):
+        return ""
+    response = storage.bucket.meta.client.create_multipart_upload(Bucket=storage.bucket.name, Key=uri)
+    return response["UploadId"]
+
+
+def multipart_write_part(location: str, uri: str, upload_id: str, part: int, reader: HashingReader) -> str:
+    """Store one part (overwriting an earlier try); returns the S3 part ETag (locally "")."""
+    storage = get_storage(location)
+    if is_local(storage):
+        write_stream(location, part_uri(uri, part), reader)
+        return ""
+    # botocore wants a seekable body for a part: spool it to a temporary file, never to memory.
+    with tempfile.TemporaryFile() as spool:
+        while chunk := reader.read(CHUNK_SIZE):
+            spool.write(chunk)
+        spool.seek(0)
+        response = storage.bucket.meta.client.upload_part(
+            Bucket=storage.bucket.name, Key=uri, UploadId=upload_id, PartNumber=part, Body=spool
+        )
+    return response["ETag"]
+
+
+def multipart_complete(location: str, uri: str, upload_id: str, parts: list[tuple[int, int, str]]) -> str:
+    """Assemble the parts ((number, size, etag), in order) into URI; returns the md5 of the whole."""
+    storage = get_storage(location)
+    size = sum(p[1] for p in parts)
+    if is_local(storage):
+        chunks = (
+            chunk for number, part_size, _ in parts for chunk in _iter_part(location, uri, number, part_size)
+        )
+        hashing = HashingReader(_IterStream(chunks), expected=size, limit=size, limit_name="file size")
+        write_stream(location, uri, hashing)
+        for number, _, _ in parts:
+            storage.delete(part_uri(uri, number))
+        return hashing.hexdigest
+    storage.bucket.meta.client.complete_multipart_upload(
+        Bucket=storage.bucket.name,
+        Key=uri,
+        UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": number, "ETag": etag} for number, _, etag in parts]},
+    )
+    return stored_md5(location, uri, size)  # S3's multipart ETag is no md5 of the bytes: read them back
+
+
+def _iter_part(location: str, uri: str, number: int, size: int) -> Iterator[bytes]:
+    reader = RangeReader(location, part_uri(uri, number), 0, size)
+    try:
+        yield from reader
+    finally:
+        reader.close()
 
 
 def _missing_is_fine(function, path, exc_info) -> None:

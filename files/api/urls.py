@@ -11,6 +11,9 @@ urlpatterns = [
     path(draft, views.DraftFilesView.as_view(), name="api-draft-files"),
     path(f"{draft}/<str:key>", views.DraftFileView.as_view(), name="api-draft-file"),
     path(f"{draft}/<str:key>/content", views.DraftFileContentView.as_view(), name="api-draft-file-content"),
+    path(
+        f"{draft}/<str:key>/content/<int:part>", views.DraftFilePartView.as_view(), name="api-draft-file-part"
+    ),
     path(f"{draft}/<str:key>/commit", views.DraftFileCommitView.as_view(), name="api-draft-file-commit"),
     path(
         "records/<str:id>/draft/actions/files-import",

@@ -19,6 +19,7 @@ from files.api.serializers import (
     files_base,
 )
 from files.downloads import file_response
+from files.multipart import multipart_upload_part
 from records import selectors as record_selectors
 from repository.api.serializers import ErrorSerializer
 from repository.exceptions import NotFound
@@ -136,6 +137,29 @@ class DraftFileContentView(APIView):
             stream=request._request,  # the raw body, read in chunks (never request.body)
             content_length=_content_length(request),
             content_md5=request.META.get("HTTP_CONTENT_MD5"),
+        )
+        return _draft_entry(request, draft.pk, key)
+
+
+class DraftFilePartView(APIView):
+    """One part of a multipart transfer (any order; sending a part again replaces it)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[ID, KEY, OpenApiParameter("part", int, OpenApiParameter.PATH)],
+        request={"application/octet-stream": OpenApiTypes.BINARY},
+        responses={200: FileEntrySerializer, 411: ErrorSerializer, 413: ErrorSerializer, **ERRORS},
+    )
+    def put(self, request, id, key, part):  # noqa: A002
+        draft = record_selectors.draft_get(request.user, id)
+        multipart_upload_part(
+            actor=request.user,
+            draft_id=draft.pk,
+            key=key,
+            part=part,
+            stream=request._request,
+            content_length=_content_length(request),
         )
         return _draft_entry(request, draft.pk, key)
 
