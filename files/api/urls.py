@@ -25,5 +25,6 @@ urlpatterns = [
     path(
         f"{record}/<str:key>/content", views.RecordFileContentView.as_view(), name="api-record-file-content"
     ),
+    path("records/<str:id>/files-archive", views.RecordFilesArchiveView.as_view(), name="api-files-archive"),
     path("records/<str:id>/quota", views.RecordQuotaView.as_view(), name="api-record-quota"),
 ]

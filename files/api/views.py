@@ -18,7 +18,7 @@ from files.api.serializers import (
     dump_file_list,
     files_base,
 )
-from files.downloads import file_response
+from files.downloads import archive_response, file_response
 from files.multipart import multipart_upload_part
 from records import selectors as record_selectors
 from repository.api.serializers import ErrorSerializer
@@ -225,6 +225,18 @@ class RecordFileContentView(APIView):
     def get(self, request, id, key):  # noqa: A002
         record, obj = selectors.record_file(request.user, id, key)
         return file_response(request, obj)
+
+
+class RecordFilesArchiveView(APIView):
+    """All files of a published record as one ZIP, streamed."""
+
+    @extend_schema(
+        parameters=[ID],
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY), **ERRORS},
+    )
+    def get(self, request, id):  # noqa: A002
+        record, objects = selectors.record_files(request.user, id)
+        return archive_response(record.pk, objects)
 
 
 class RecordQuotaView(APIView):

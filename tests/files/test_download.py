@@ -111,3 +111,33 @@ def test_conditional_requests(api_client, published):
 def test_unknown_file_is_404(api_client, published):
     assert content(api_client, published, "nope.txt").status_code == 404
     assert api_client.get(f"/api/records/{published}/files/nope.txt").status_code == 404
+
+
+def test_files_archive_streams_a_zip_of_every_file(api_client, published):
+    import io
+    import zipfile
+
+    response = api_client.get(f"/api/records/{published}/files-archive")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == f'attachment; filename="{published}.zip"'
+    data = b"".join(response.streaming_content)
+    assert len(data) == int(response["Content-Length"])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sorted(archive.namelist()) == ["data.bin", "logo.svg", "notes.txt", "page.html"]
+        assert archive.read("data.bin") == DATA
+        assert archive.testzip() is None
+
+
+def test_files_archive_respects_access(stranger_client, api_client, user, owner_client, local_only):
+    from records import services as record_services
+    from tests.files.conftest import files_document
+
+    document = files_document()
+    document["access"] = {"record": "public", "files": "restricted"}
+    draft, _ = record_services.draft_create(actor=user, data=document)
+    upload(owner_client, draft.pk, "a.txt", b"a")
+    publish(owner_client, draft.pk)
+    assert stranger_client.get(f"/api/records/{draft.pk}/files-archive").status_code == 403
+    assert api_client.get("/api/records/nope0-nope0/files-archive").status_code == 404
+    assert owner_client.get(f"/api/records/{draft.pk}/files-archive").status_code == 200
