@@ -12,7 +12,13 @@ import logging
 import re
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotModified, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.utils.http import content_disposition_header
 from zipstream import ZIP_STORED, ZipStream
 
@@ -139,6 +145,18 @@ def file_response(request, obj: ObjectVersion) -> HttpResponse:
     if settings.FILES_X_ACCEL_REDIRECT and storage.is_local(storage.get_storage(instance.location)):
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = f"{settings.FILES_X_ACCEL_REDIRECT.rstrip('/')}/{instance.uri}"
+        return _headers(response, obj, download=download)
+    location = storage.get_storage(instance.location)
+    if byte_range is None and storage.is_local(location):
+        # The whole file from local disk: FileResponse lets the WSGI server use sendfile().
+        try:
+            handle = open(location.path(instance.uri), "rb")  # noqa: SIM115 (closed by the response)
+        except OSError as exc:
+            logger.exception("File instance %s could not be opened", instance.pk)
+            raise FileUnavailable() from exc
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Length"] = str(size)
+        response["Content-MD5"] = storage.md5_base64(instance.md5)
         return _headers(response, obj, download=download)
     try:
         reader = storage.RangeReader(instance.location, instance.uri, start, length)

@@ -12,8 +12,10 @@ import contextlib
 import hashlib
 import logging
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -113,11 +115,7 @@ def write_stream(location: str, uri: str, reader: HashingReader) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         temporary = f"{path}.part-{uuid.uuid4().hex}"
         try:
-            with open(temporary, "wb") as handle:
-                while chunk := reader.read(CHUNK_SIZE):
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
+            _write_overlapped(temporary, reader)
             os.replace(temporary, path)
         except BaseException:
             _remove_quietly(temporary)
@@ -126,6 +124,50 @@ def write_stream(location: str, uri: str, reader: HashingReader) -> None:
     # S3: boto3's managed transfer (native multipart above its threshold); the object only
     # exists once the upload is complete.
     storage.bucket.upload_fileobj(reader, uri, Config=S3_TRANSFER)
+
+
+SYNC_EVERY = 64 * 1024 * 1024  # flush to disk as we go, so the final fsync has little left to do
+WRITE_QUEUE_CHUNKS = 8  # at most this many chunks wait for the disk: memory stays bounded
+
+
+def _write_overlapped(path: str, reader: HashingReader) -> None:
+    """Write READER's bytes to PATH and fsync, the disk writes on a thread of their own.
+
+    Receiving and hashing (this thread) overlap with writing (the writer thread): both release
+    the GIL on large buffers. The queue is bounded, so a slow disk slows the upload instead of
+    filling memory.
+    """
+    chunks: queue.Queue = queue.Queue(maxsize=WRITE_QUEUE_CHUNKS)
+    failure: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with open(path, "wb") as handle:
+                unsynced = 0
+                while (chunk := chunks.get()) is not None:
+                    handle.write(chunk)
+                    unsynced += len(chunk)
+                    if unsynced >= SYNC_EVERY:
+                        handle.flush()
+                        os.fdatasync(handle.fileno())
+                        unsynced = 0
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException as exc:
+            failure.append(exc)
+            while chunks.get() is not None:  # let the producer finish without blocking
+                pass
+
+    thread = threading.Thread(target=writer, name="file-writer", daemon=True)
+    thread.start()
+    try:
+        while not failure and (chunk := reader.read(CHUNK_SIZE)):
+            chunks.put(chunk)
+    finally:
+        chunks.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _remove_quietly(path: str) -> None:
