@@ -141,3 +141,33 @@ def test_files_archive_respects_access(stranger_client, api_client, user, owner_
     assert stranger_client.get(f"/api/records/{draft.pk}/files-archive").status_code == 403
     assert api_client.get("/api/records/nope0-nope0/files-archive").status_code == 404
     assert owner_client.get(f"/api/records/{draft.pk}/files-archive").status_code == 200
+
+
+def test_s3_downloads_can_redirect_to_a_short_lived_presigned_url(api_client, published, location, settings):
+    import urllib.request
+
+    settings.FILES_S3_PRESIGNED_DOWNLOADS = True
+    response = content(api_client, published, "data.bin")
+    if location.name == "local":
+        assert response.status_code == 200  # nothing to presign on local disk
+        return
+    assert response.status_code == 302
+    url = response["Location"]
+    assert "X-Amz-Expires=60" in url or "Expires=" in url
+    with urllib.request.urlopen(url, timeout=10) as direct:  # noqa: S310 (the moto server on loopback)
+        assert direct.read() == DATA
+        assert direct.headers["Content-Disposition"].startswith("attachment")
+    ranged = content(api_client, published, "data.bin", HTTP_RANGE="bytes=0-9")
+    assert ranged.status_code == 206  # ranges are still answered by us
+
+
+def test_local_downloads_can_be_handed_to_the_web_server(api_client, published, location, settings):
+    settings.FILES_X_ACCEL_REDIRECT = "/protected-files/"
+    response = content(api_client, published, "notes.txt")
+    if location.name == "s3":
+        assert response.status_code == 200 and body(response) == b"plain notes"
+        return
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"].startswith("/protected-files/")
+    assert response["Content-Disposition"] == 'inline; filename="notes.txt"'
+    assert response["X-Content-Type-Options"] == "nosniff"
