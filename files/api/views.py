@@ -70,7 +70,7 @@ class DraftFilesView(APIView):
         draft, objects = selectors.draft_files(request.user, draft.pk)
         return Response(dump_file_list(request, draft.pk, draft.json, objects, draft=True), status=201)
 
-    @extend_schema(parameters=[ID], responses={204: None, **ERRORS})
+    @extend_schema(operation_id="draft_files_delete_all", parameters=[ID], responses={204: None, **ERRORS})
     def delete(self, request, id):  # noqa: A002
         draft = record_selectors.draft_get(request.user, id)
         services.files_delete_all(actor=request.user, draft_id=draft.pk)
@@ -147,6 +147,7 @@ class DraftFilePartView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="draft_file_part_upload",
         parameters=[ID, KEY, OpenApiParameter("part", int, OpenApiParameter.PATH)],
         request={"application/octet-stream": OpenApiTypes.BINARY},
         responses={200: FileEntrySerializer, 411: ErrorSerializer, 413: ErrorSerializer, **ERRORS},
