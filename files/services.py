@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -55,12 +55,16 @@ def _bucket(kind: str, record_id: str, parent_id: str, *, lock: bool = True) -> 
     queryset = Bucket.objects.select_for_update() if lock else Bucket.objects
     bucket = queryset.filter(owner_kind=kind, record_id=record_id).first()
     if bucket is None:
-        bucket = Bucket.objects.create(
-            owner_kind=kind,
-            record_id=record_id,
-            locked=kind == Bucket.OwnerKind.RECORD,
-            **_limits_for(parent_id),
-        )
+        try:
+            with transaction.atomic():  # a concurrent first upload may create it first
+                bucket = Bucket.objects.create(
+                    owner_kind=kind,
+                    record_id=record_id,
+                    locked=kind == Bucket.OwnerKind.RECORD,
+                    **_limits_for(parent_id),
+                )
+        except IntegrityError:
+            bucket = queryset.get(owner_kind=kind, record_id=record_id)
     return bucket
 
 
@@ -250,7 +254,7 @@ def _pending_object(actor: UserLike, draft_id: str, key: str, *, lock: bool) -> 
     draft = _draft_for(actor, draft_id, "update")
     queryset = ObjectVersion.objects.select_related("bucket", "file")
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     obj = queryset.filter(
         bucket__owner_kind=Bucket.OwnerKind.DRAFT, bucket__record_id=draft.pk, key=key, is_head=True
     ).first()
