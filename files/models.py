@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -153,3 +154,16 @@ class RecordQuota(models.Model):
 
     def __str__(self) -> str:
         return f"quota of {self.parent_id}"
+
+
+class UserQuota(models.Model):
+    """An admin's quota override for the records a user owns (a record's own quota wins)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="file_quota")
+    quota_size = models.BigIntegerField()
+    max_file_size = models.BigIntegerField()
+    notes = models.TextField(blank=True, default="")
+    updated = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"quota of user {self.user_id}"

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from files import storage
 from files.exceptions import ChecksumMismatch, LengthRequired, PayloadTooLarge
-from files.models import Bucket, FileInstance, ObjectVersion, RecordQuota
+from files.models import Bucket, FileInstance, ObjectVersion, RecordQuota, UserQuota
 from records.models import DeletionStatus, Draft, Record
 from records.permissions import draft_policy
 from repository.exceptions import Conflict, FieldError, NotFound, ValidationError
@@ -42,7 +42,11 @@ S3_MIN_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part (all but the last)
 
 
 def _limits_for(parent_id: str) -> dict:
-    quota = RecordQuota.objects.filter(parent_id=parent_id).first()
+    """Limits of a new bucket: the record's quota, else its owner's, else the settings."""
+    quota = (
+        RecordQuota.objects.filter(parent_id=parent_id).first()
+        or UserQuota.objects.filter(user__parents__pk=parent_id).first()
+    )
     return {
         "quota_size": quota.quota_size if quota else settings.FILES_MAX_RECORD_SIZE,
         "max_file_size": quota.max_file_size if quota else settings.FILES_MAX_FILE_SIZE,
@@ -523,15 +527,7 @@ def _copy_heads(kind: str, record_id: str, target: Bucket) -> None:
     )
 
 
-@transaction.atomic
-def record_quota_set(
-    *, actor: UserLike, record_id: str, quota_size: object, max_file_size: object, notes: object = ""
-) -> RecordQuota:
-    """Set a record's file quota (admins); applies to its draft and future versions."""
-    from repository.exceptions import PermissionDenied
-
-    if not is_admin(actor):
-        raise PermissionDenied("Only administrators can change quotas.")
+def _check_quota_values(quota_size: object, max_file_size: object, notes: object) -> None:
     errors = []
     for name, value in (("quota_size", quota_size), ("max_file_size", max_file_size)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -542,6 +538,50 @@ def record_quota_set(
         raise ValidationError(errors=errors)
     if max_file_size > quota_size:
         raise ValidationError(errors=[FieldError("max_file_size", ["Must not exceed quota_size."])])
+
+
+@transaction.atomic
+def user_quota_set(
+    *, actor: UserLike, user_id: int, quota_size: object, max_file_size: object, notes: object = ""
+) -> UserQuota:
+    """Set the file quota of every record a user owns (admins); applies to their open drafts too."""
+    from django.contrib.auth import get_user_model
+
+    from repository.exceptions import PermissionDenied
+
+    if not is_admin(actor):
+        raise PermissionDenied("Only administrators can change quotas.")
+    _check_quota_values(quota_size, max_file_size, notes)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("User not found.")
+    quota, _ = UserQuota.objects.update_or_create(
+        user=user,
+        defaults={
+            "quota_size": quota_size,
+            "max_file_size": max_file_size,
+            "notes": notes,
+            "updated": timezone.now(),
+        },
+    )
+    with_own_quota = RecordQuota.objects.values("parent_id")
+    drafts = Draft.objects.filter(parent__owner=user).exclude(parent_id__in=with_own_quota).values("pk")
+    Bucket.objects.filter(owner_kind=Bucket.OwnerKind.DRAFT, record_id__in=drafts).update(
+        quota_size=quota_size, max_file_size=max_file_size, updated=timezone.now()
+    )
+    return quota
+
+
+@transaction.atomic
+def record_quota_set(
+    *, actor: UserLike, record_id: str, quota_size: object, max_file_size: object, notes: object = ""
+) -> RecordQuota:
+    """Set a record's file quota (admins); applies to its draft and future versions."""
+    from repository.exceptions import PermissionDenied
+
+    if not is_admin(actor):
+        raise PermissionDenied("Only administrators can change quotas.")
+    _check_quota_values(quota_size, max_file_size, notes)
     draft = Draft.objects.filter(pk=record_id).first()
     record = Record.objects.filter(pk=record_id).first()
     owner = draft or record

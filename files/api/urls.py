@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("records/<str:id>/files-archive", views.RecordFilesArchiveView.as_view(), name="api-files-archive"),
     path("records/<str:id>/quota", views.RecordQuotaView.as_view(), name="api-record-quota"),
+    path("users/<int:id>/quota", views.UserQuotaView.as_view(), name="api-user-quota"),
 ]

@@ -262,3 +262,27 @@ class RecordQuotaView(APIView):
         return Response(
             {"quota_size": quota.quota_size, "max_file_size": quota.max_file_size, "notes": quota.notes}
         )
+
+
+class UserQuotaView(APIView):
+    """Set the file quota of a user's records (admins)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="User id.")],
+        request=QuotaSerializer,
+        responses={200: QuotaSerializer, **ERRORS},
+    )
+    def post(self, request, id):  # noqa: A002
+        data = request.data if isinstance(request.data, dict) else {}
+        quota = services.user_quota_set(
+            actor=request.user,
+            user_id=id,
+            quota_size=data.get("quota_size"),
+            max_file_size=data.get("max_file_size"),
+            notes=data.get("notes", ""),
+        )
+        return Response(
+            {"quota_size": quota.quota_size, "max_file_size": quota.max_file_size, "notes": quota.notes}
+        )

@@ -164,3 +164,26 @@ class TestQuotaEndpoint:
     )
     def test_bad_values_are_400(self, admin_client_api, draft, body):
         assert admin_client_api.post(f"/api/records/{draft.pk}/quota", body, format="json").status_code == 400
+
+
+class TestUserQuota:
+    def test_admin_raises_a_users_quota_for_new_and_open_drafts(
+        self, user, owner_client, admin_client_api, draft, small_limits
+    ):
+        owner_client.post(base(draft.pk), [{"key": "a"}], format="json")  # the draft's bucket exists
+        body = {"quota_size": 1000, "max_file_size": 500}
+        response = admin_client_api.post(f"/api/users/{user.pk}/quota", body, format="json")
+        assert response.status_code == 200 and response.json()["quota_size"] == 1000
+        big = b"x" * 300
+        put = owner_client.put(f"{base(draft.pk)}/a/content", big, content_type="application/octet-stream")
+        assert put.status_code == 200
+        other = owner_client.post("/api/records", {"files": {"enabled": True}}, format="json").json()
+        owner_client.post(base(other["id"]), [{"key": "b"}], format="json")
+        put = owner_client.put(f"{base(other['id'])}/b/content", big, content_type="application/octet-stream")
+        assert put.status_code == 200
+
+    def test_only_admins_and_known_users(self, user, owner_client, admin_client_api):
+        body = {"quota_size": 1000, "max_file_size": 500}
+        assert owner_client.post(f"/api/users/{user.pk}/quota", body, format="json").status_code == 403
+        assert admin_client_api.post("/api/users/999999/quota", body, format="json").status_code == 404
+        assert admin_client_api.post(f"/api/users/{user.pk}/quota", {}, format="json").status_code == 400
