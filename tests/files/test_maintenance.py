@@ -180,3 +180,17 @@ def test_admin_lists_files_with_integrity_filter(published, local_only, admin_us
     assert str(instance.pk) in html and "checksum mismatch" in html
     assert str(FileInstance.objects.exclude(pk=instance.pk).get().pk) not in html
     assert client.get("/admin/files/bucket/").status_code == 200
+
+
+def test_fixity_detects_corruption_on_every_location(owner_client, draft, location, admin_user):
+    upload(owner_client, draft.pk, "a.txt", b"alpha")
+    instance = FileInstance.objects.get()
+    if location.s3:
+        bucket, client = location.s3
+        client.put_object(Bucket=bucket, Key=instance.uri, Body=b"alphx")
+    else:
+        (location.directory / instance.uri).write_bytes(b"alphx")
+    assert tasks.check_fixity() == {"checked": 1, "failed": 1}
+    instance.refresh_from_db()
+    assert instance.last_check is False and "mismatch" in instance.last_check_detail
+    assert len(mail.outbox) == 1
