@@ -16,6 +16,7 @@ from django.utils import timezone
 from files import storage
 from files.exceptions import ChecksumMismatch, LengthRequired, PayloadTooLarge
 from files.models import FileInstance, MultipartPart, ObjectVersion
+from files.services.common import draft_object
 from repository.exceptions import Conflict, NotFound, ValidationError
 from repository.permissions import UserLike
 
@@ -28,9 +29,7 @@ def expected_part_size(obj: ObjectVersion, part: int) -> int:
 
 @transaction.atomic
 def _prepare_part(*, actor: UserLike, draft_id: str, key: str, part: int, content_length: int | None):
-    from files.services import _pending_object
-
-    draft, obj = _pending_object(actor, draft_id, key, lock=True)
+    draft, obj = draft_object(actor, draft_id, key, lock=True)
     if obj.transfer != ObjectVersion.Transfer.MULTIPART:
         raise ValidationError("This file was not started as a multipart transfer: PUT its content.")
     if obj.status == ObjectVersion.Status.COMPLETED:
@@ -77,9 +76,7 @@ def multipart_upload_part(
 
 def multipart_assemble(*, actor: UserLike, draft_id: str, key: str) -> None:
     """Assemble all parts into the file, verify it, and give it to the object (still pending)."""
-    from files.services import _pending_object
-
-    draft, obj = _pending_object(actor, draft_id, key, lock=False)
+    draft, obj = draft_object(actor, draft_id, key, lock=False)
     if obj.file_id is not None:
         return
     parts = list(obj.uploaded_parts.order_by("part_number").values_list("part_number", "size", "etag"))

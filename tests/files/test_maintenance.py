@@ -12,6 +12,7 @@ from django.utils import timezone
 from files import fixity, maintenance, tasks
 from files.conf import files_storages
 from files.models import FileInstance
+from files.services.uploads import _reserve_upload as reserve_upload
 from tests.files.conftest import _s3_storage_config, md5, publish, upload
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,7 @@ def test_cleanup_removes_only_unreferenced_files_after_the_grace_period(
     upload(owner_client, draft.pk, "kept.txt", b"kept")
     # An upload the server died in the middle of: reserved instance, half a temporary file, no link.
     services.files_init(actor=user, draft_id=draft.pk, entries=[{"key": "cut.bin"}])
-    instance, _, _ = services._reserve_upload(actor=user, draft_id=draft.pk, key="cut.bin", content_length=10)
+    instance, _, _ = reserve_upload(actor=user, draft_id=draft.pk, key="cut.bin", content_length=10)
     half = local_only / f"{instance.uri}.part-crashed"
     half.parent.mkdir(parents=True, exist_ok=True)
     half.write_bytes(b"half")
