@@ -12,12 +12,14 @@ from records.models import Draft, Record
 from repository.exceptions import FieldError, NotFound, PermissionDenied, ValidationError
 from repository.permissions import UserLike, is_admin
 
+MAX_BYTES = 2**62  # fits the database's 64-bit integers with room to add
+
 
 def _check_quota_values(quota_size: object, max_file_size: object, notes: object) -> None:
     errors = []
     for name, value in (("quota_size", quota_size), ("max_file_size", max_file_size)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            errors.append(FieldError(name, ["Must be a positive integer (bytes)."]))
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_BYTES:
+            errors.append(FieldError(name, [f"Must be a positive integer (bytes), at most {MAX_BYTES}."]))
     if not isinstance(notes, str):
         errors.append(FieldError("notes", ["Must be a string."]))
     if errors:

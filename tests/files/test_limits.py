@@ -160,6 +160,7 @@ class TestQuotaEndpoint:
             {"quota_size": 0, "max_file_size": 1},
             {"quota_size": "1", "max_file_size": 1},
             {"quota_size": 10, "max_file_size": 20},
+            {"quota_size": 10**30, "max_file_size": 20},
         ],
     )
     def test_bad_values_are_400(self, admin_client_api, draft, body):
