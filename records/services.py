@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from files import services as file_services
 from records.access.validation import access_errors
 from records.documents import document_from_input, search_projection
 from records.models import (
@@ -186,6 +187,7 @@ def draft_delete(*, actor: UserLike, draft_id: str, revision_id: int | None = No
     check_revision(draft.revision_id, revision_id)
     parent = draft.parent
     is_new = not Record.objects.filter(pk=draft.pk).exists()
+    file_services.files_discard_draft(draft_id=draft.pk)
     draft.delete()
     if is_new:
         PersistentIdentifier.objects.filter(scheme=PID_RECID, value=draft_id, status=PIDStatus.NEW).delete()
@@ -272,6 +274,7 @@ def draft_publish(*, actor: UserLike, draft_id: str, revision_id: int | None = N
     record = Record.objects.select_for_update().filter(pk=draft.pk).first()
     if record is not None:
         errors += check_pid_changes(record.json, document)
+    errors += file_services.files_publish_errors(draft)
     if errors:
         raise ValidationError("The draft has validation errors and cannot be published.", errors=errors)
     projection = search_projection(document)
@@ -300,6 +303,7 @@ def draft_publish(*, actor: UserLike, draft_id: str, revision_id: int | None = N
         record.save(update_fields=["json", "revision_id", "updated", *projection])
     _register_pids(record, document)
     _refresh_latest(draft.parent)
+    file_services.files_publish(draft=draft, record=record)
     draft.delete()
     Parent.objects.filter(pk=record.parent_id).update(updated=now)
     # `updated` as late as possible in the transaction: the closest we get to commit time.
@@ -317,7 +321,7 @@ def record_edit(*, actor: UserLike, record_id: str) -> Draft:
     draft = Draft.objects.filter(pk=record.pk).first()
     if draft is not None:
         return draft
-    return Draft.objects.create(
+    draft = Draft.objects.create(
         id=record.pk,
         parent=record.parent,
         index=record.index,
@@ -326,6 +330,8 @@ def record_edit(*, actor: UserLike, record_id: str) -> Draft:
         title=record.title,
         created=record.created,  # the draft stands for the record: same creation time
     )
+    file_services.files_edit(record=record, draft=draft)
+    return draft
 
 
 @transaction.atomic
@@ -393,6 +399,7 @@ def record_delete(
     PersistentIdentifier.objects.filter(
         object_type=PersistentIdentifier.ObjectType.RECORD, object_id=record.pk
     ).update(status=PIDStatus.DELETED, updated=now)
+    file_services.files_discard_draft(draft_id=record.pk)
     Draft.objects.filter(pk=record.pk).delete()
     _refresh_latest(record.parent)
     add_revision(record, actor=actor, action=RecordRevision.Action.DELETE)

@@ -202,6 +202,20 @@ if FILES_STORAGE == "s3":
     }
 elif FILES_STORAGE != "local":
     raise ImproperlyConfigured("FILES_STORAGE must be 'local' or 's3'.")
+# Record files live in named locations (STORAGES["files-<name>"]): "local" always, "s3" when
+# S3 is configured; FILES_STORAGE names the default one that new uploads go to.
+from files.conf import files_storages  # noqa: E402
+
+STORAGES.update(files_storages(DATA_DIR, s3=FILES_STORAGE == "s3" or bool(os.environ.get("S3_BUCKET"))))
+FILES_DEFAULT_LOCATION = FILES_STORAGE
+GB = 1000**3
+FILES_MAX_FILE_SIZE = env_int("FILES_MAX_FILE_SIZE", 50 * GB)
+FILES_MAX_RECORD_SIZE = env_int("FILES_MAX_RECORD_SIZE", 50 * GB)
+FILES_MAX_FILES = env_int("FILES_MAX_FILES", 1000)
+FILES_ORPHAN_GRACE_SECONDS = env_int("FILES_ORPHAN_GRACE_SECONDS", 2 * 24 * 3600)
+FILES_FIXITY_PERIOD_DAYS = env_int("FILES_FIXITY_PERIOD_DAYS", 14)
+FILES_S3_PRESIGNED_DOWNLOADS = env_bool("FILES_S3_PRESIGNED_DOWNLOADS", False)
+FILES_X_ACCEL_REDIRECT = os.environ.get("FILES_X_ACCEL_REDIRECT", "")
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -274,6 +288,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@{urlsplit(SITE_URL).hostname}>"
 )
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives operational reports (fixity failures): superusers plus these addresses.
+ADMINS = [("Admin", email) for email in env_list("ADMIN_EMAILS", "")]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Repono REST API",
     "DESCRIPTION": "InvenioRDM-compatible REST API of the Repono research-data repository.",
@@ -350,6 +367,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "records.access.tasks.purge_expired_grants",
         "schedule": env_int("EMBARGO_LIFT_INTERVAL_SECONDS", 24 * 3600),
     },
+    "files-fixity": {"task": "files.tasks.check_fixity", "schedule": 3600},
+    "files-cleanup-orphans": {"task": "files.tasks.cleanup_orphans", "schedule": 6 * 3600},
 }
 
 # --- Logging ----------------------------------------------------------------

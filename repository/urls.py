@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("api/", include("oaipmh.api.urls")),
     path("", include("oaipmh.urls")),
+    path("api/", include("files.api.urls")),
     path("", include("records.urls")),
 ]
 

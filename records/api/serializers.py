@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from records.documents import access_status
 from records.models import DeletionStatus, Draft, Record
+from records.permissions import record_policy
 from records.services import PID_OAI, oai_identifier
 from repository.api.serializers import ErrorSerializer, FieldErrorSerializer
 from repository.exceptions import FieldError
@@ -68,15 +69,17 @@ def _access(document: dict) -> dict:
     return access
 
 
-def _files(document: dict) -> dict:
-    files = document.get("files") if isinstance(document.get("files"), dict) else {}
-    return {
-        "enabled": files.get("enabled", True),
-        "order": files.get("order", []),
-        "count": 0,
-        "total_bytes": 0,
-        "entries": {},
-    }
+def _files(obj: Record | Draft, request, *, draft: bool, file_objects: list | None) -> dict:
+    """The ``files`` section with the stored files (files.api.serializers.files_section)."""
+    from files.api.serializers import files_section
+    from files.selectors import files_by_owner
+
+    if file_objects is None:
+        file_objects = files_by_owner("draft" if draft else "record", [obj.pk])[obj.pk]
+    section = files_section(request, obj.pk, obj.json, file_objects, draft=draft)
+    if not draft and not record_policy.can(request.user, "read_files", obj):
+        section["entries"] = {}  # restricted files: their names and links are not shown
+    return section
 
 
 def record_links(request, record_id: str, *, is_draft: bool) -> dict:
@@ -98,7 +101,9 @@ def record_links(request, record_id: str, *, is_draft: bool) -> dict:
     return links
 
 
-def dump_record(record: Record, request, *, highest_index: int | None = None) -> dict:
+def dump_record(
+    record: Record, request, *, highest_index: int | None = None, file_objects: list | None = None
+) -> dict:
     """A published (or, for admins, deleted) record."""
     document = record.json
     pids = copy.deepcopy(document.get("pids") or {})
@@ -110,7 +115,7 @@ def dump_record(record: Record, request, *, highest_index: int | None = None) ->
         "metadata": _enrich(document.get("metadata") or {}),
         "custom_fields": document.get("custom_fields") or {},
         "access": _access(document),
-        "files": _files(document),
+        "files": _files(record, request, draft=False, file_objects=file_objects),
         "parent": _parent(record),
         "versions": {
             "index": record.index,
@@ -137,6 +142,7 @@ def dump_draft(
     is_published: bool,
     errors: list[FieldError] | None = None,
     highest_index: int | None = None,
+    file_objects: list | None = None,
 ) -> dict:
     """A draft; ``errors`` (if any) are the validation errors of the last write."""
     document = draft.json
@@ -153,7 +159,7 @@ def dump_draft(
         "metadata": _enrich(document.get("metadata") or {}),
         "custom_fields": document.get("custom_fields") or {},
         "access": _access(document),
-        "files": _files(document),
+        "files": _files(draft, request, draft=True, file_objects=file_objects),
         "parent": _parent(draft),
         "versions": {
             "index": draft.index,

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from files.selectors import files_by_owner
 from records import selectors, services
 from records.api.renderers import ExportNegotiationMixin, export_responses
 from records.api.serializers import (
@@ -41,14 +42,25 @@ ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 410: ErrorSerializer, 412:
 
 def _dump_records(records: list[Record], request) -> list[dict]:
     highest = selectors.highest_indexes(request.user, list({r.parent_id for r in records}))
-    return [dump_record(r, request, highest_index=highest.get(r.parent_id)) for r in records]
+    files = files_by_owner("record", [r.pk for r in records])
+    return [
+        dump_record(r, request, highest_index=highest.get(r.parent_id), file_objects=files[r.pk])
+        for r in records
+    ]
 
 
 def _dump_drafts(drafts: list[Draft], request) -> list[dict]:
     published = set(Record.objects.filter(pk__in=[d.pk for d in drafts]).values_list("pk", flat=True))
     highest = selectors.highest_indexes(request.user, list({d.parent_id for d in drafts}))
+    files = files_by_owner("draft", [d.pk for d in drafts])
     return [
-        dump_draft(d, request, is_published=d.pk in published, highest_index=highest.get(d.parent_id))
+        dump_draft(
+            d,
+            request,
+            is_published=d.pk in published,
+            highest_index=highest.get(d.parent_id),
+            file_objects=files[d.pk],
+        )
         for d in drafts
     ]
 

@@ -1,0 +1,370 @@
+"""Moving bytes in and out of storage locations, in chunks, never whole in memory.
+
+A location is a Django storage (``STORAGES["files-<name>"]``): FileSystemStorage or
+django-storages' S3Storage. Writes go to a temporary name (local) or through S3's own
+multipart upload, so a file appears under its final name only once it is complete.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import logging
+import os
+import queue
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from boto3.s3.transfer import TransferConfig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage, Storage, storages
+
+from files.conf import LOCATION_PREFIX
+from files.exceptions import PayloadTooLarge, UploadIncomplete
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 1024 * 1024
+S3_TRANSFER = TransferConfig(multipart_chunksize=16 * 1024 * 1024, max_concurrency=4)
+
+
+def location_names() -> list[str]:
+    """The configured location names (``local``, ``s3``, ...)."""
+    return [
+        alias.removeprefix(LOCATION_PREFIX)
+        for alias in settings.STORAGES
+        if alias.startswith(LOCATION_PREFIX)
+    ]
+
+
+def default_location() -> str:
+    return settings.FILES_DEFAULT_LOCATION
+
+
+def get_storage(location: str) -> Storage:
+    """The storage of a location; ImproperlyConfigured for an unknown name."""
+    alias = f"{LOCATION_PREFIX}{location}"
+    if alias not in settings.STORAGES:
+        raise ImproperlyConfigured(
+            f"Unknown file location {location!r}; known: {', '.join(location_names())}."
+        )
+    return storages[alias]
+
+
+def is_local(storage: Storage) -> bool:
+    return isinstance(storage, FileSystemStorage)
+
+
+def new_uri(file_id: uuid.UUID) -> str:
+    """Where a new file instance's bytes go: spread over directories by id."""
+    hex_id = file_id.hex
+    return f"{hex_id[:2]}/{hex_id[2:4]}/{hex_id}/data"
+
+
+class HashingReader:
+    """A read-only stream over SOURCE that computes md5 and refuses more than LIMIT bytes.
+
+    ``expected`` is the announced length (Content-Length): a stream that ends before it
+    (client gone) raises UploadIncomplete, so a cut upload is never taken for a whole file.
+    """
+
+    def __init__(self, source: BinaryIO, *, expected: int, limit: int, limit_name: str):
+        self.source = source
+        self.expected = expected
+        self.limit = limit
+        self.limit_name = limit_name
+        self.md5 = hashlib.md5()  # noqa: S324 (a checksum, not a security measure)
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        remaining = self.expected - self.size
+        if remaining <= 0:
+            return b""
+        want = remaining if size is None or size < 0 else min(size, remaining)
+        chunk = self.source.read(want)
+        if not chunk:
+            raise UploadIncomplete(
+                f"The upload ended after {self.size} of {self.expected} bytes; "
+                "nothing was kept, send it again."
+            )
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise PayloadTooLarge(f"The file is larger than the {self.limit_name} ({self.limit} bytes).")
+        self.md5.update(chunk)
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    @property
+    def hexdigest(self) -> str:
+        return self.md5.hexdigest()
+
+
+def write_stream(location: str, uri: str, reader: HashingReader) -> None:
+    """Store everything READER yields under URI; on error nothing stays under URI."""
+    storage = get_storage(location)
+    if is_local(storage):
+        path = storage.path(uri)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.part-{uuid.uuid4().hex}"
+        try:
+            _write_overlapped(temporary, reader)
+            os.replace(temporary, path)
+        except BaseException:
+            _remove_quietly(temporary)
+            raise
+        return
+    # S3: boto3's managed transfer (native multipart above its threshold); the object only
+    # exists once the upload is complete.
+    storage.bucket.upload_fileobj(reader, uri, Config=S3_TRANSFER)
+
+
+SYNC_EVERY = 64 * 1024 * 1024  # flush to disk as we go, so the final fsync has little left to do
+WRITE_QUEUE_CHUNKS = 8  # at most this many chunks wait for the disk: memory stays bounded
+
+
+def _write_overlapped(path: str, reader: HashingReader) -> None:
+    """Write READER's bytes to PATH and fsync, the disk writes on a thread of their own.
+
+    Receiving and hashing (this thread) overlap with writing (the writer thread): both release
+    the GIL on large buffers. The queue is bounded, so a slow disk slows the upload instead of
+    filling memory.
+    """
+    chunks: queue.Queue = queue.Queue(maxsize=WRITE_QUEUE_CHUNKS)
+    failure: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with open(path, "wb") as handle:
+                unsynced = 0
+                while (chunk := chunks.get()) is not None:
+                    handle.write(chunk)
+                    unsynced += len(chunk)
+                    if unsynced >= SYNC_EVERY:
+                        handle.flush()
+                        os.fdatasync(handle.fileno())
+                        unsynced = 0
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException as exc:
+            failure.append(exc)
+            while chunks.get() is not None:  # let the producer finish without blocking
+                pass
+
+    thread = threading.Thread(target=writer, name="file-writer", daemon=True)
+    thread.start()
+    try:
+        while not failure and (chunk := reader.read(CHUNK_SIZE)):
+            chunks.put(chunk)
+    finally:
+        chunks.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
+
+
+def _remove_quietly(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+
+
+def delete(location: str, uri: str) -> None:
+    """Remove the bytes under URI (no error if they are already gone)."""
+    get_storage(location).delete(uri)
+
+
+def delete_instance(location: str, uri: str) -> None:
+    """Remove an instance's bytes: on local storage its directory (cut-off temporary files and
+    multipart parts too), on S3 the object and any unfinished multipart upload of it."""
+    storage = get_storage(location)
+    if is_local(storage):
+        shutil.rmtree(os.path.dirname(storage.path(uri)), ignore_errors=False, onerror=_missing_is_fine)
+        return
+    client = storage.bucket.meta.client
+    uploads = client.list_multipart_uploads(Bucket=storage.bucket.name, Prefix=uri).get("Uploads", [])
+    for upload in uploads:
+        if upload["Key"] == uri:
+            client.abort_multipart_upload(Bucket=storage.bucket.name, Key=uri, UploadId=upload["UploadId"])
+    storage.delete(uri)
+
+
+# --- multipart transfers ----------------------------------------------------------------
+
+
+def part_uri(uri: str, part: int) -> str:
+    """Where part PART of a local multipart transfer waits for assembly (next to the file)."""
+    return f"{os.path.dirname(uri)}/part-{part:05d}"
+
+
+def multipart_start(location: str, uri: str) -> str:
+    """Begin a multipart transfer; on S3 a native multipart upload (its id), locally nothing."""
+    storage = get_storage(location)
+    if is_local(storage):
+        return ""
+    response = storage.bucket.meta.client.create_multipart_upload(Bucket=storage.bucket.name, Key=uri)
+    return response["UploadId"]
+
+
+def multipart_write_part(location: str, uri: str, upload_id: str, part: int, reader: HashingReader) -> str:
+    """Store one part (overwriting an earlier try); returns the S3 part ETag (locally "")."""
+    storage = get_storage(location)
+    if is_local(storage):
+        write_stream(location, part_uri(uri, part), reader)
+        return ""
+    # botocore wants a seekable body for a part: spool it to a temporary file, never to memory.
+    with tempfile.TemporaryFile() as spool:
+        while chunk := reader.read(CHUNK_SIZE):
+            spool.write(chunk)
+        spool.seek(0)
+        response = storage.bucket.meta.client.upload_part(
+            Bucket=storage.bucket.name, Key=uri, UploadId=upload_id, PartNumber=part, Body=spool
+        )
+    return response["ETag"]
+
+
+def multipart_complete(location: str, uri: str, upload_id: str, parts: list[tuple[int, int, str]]) -> str:
+    """Assemble the parts ((number, size, etag), in order) into URI; returns the md5 of the whole."""
+    storage = get_storage(location)
+    size = sum(p[1] for p in parts)
+    if is_local(storage):
+        chunks = (
+            chunk for number, part_size, _ in parts for chunk in _iter_part(location, uri, number, part_size)
+        )
+        hashing = HashingReader(_IterStream(chunks), expected=size, limit=size, limit_name="file size")
+        write_stream(location, uri, hashing)
+        for number, _, _ in parts:
+            storage.delete(part_uri(uri, number))
+        return hashing.hexdigest
+    storage.bucket.meta.client.complete_multipart_upload(
+        Bucket=storage.bucket.name,
+        Key=uri,
+        UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": number, "ETag": etag} for number, _, etag in parts]},
+    )
+    return stored_md5(location, uri, size)  # S3's multipart ETag is no md5 of the bytes: read them back
+
+
+def _iter_part(location: str, uri: str, number: int, size: int) -> Iterator[bytes]:
+    reader = RangeReader(location, part_uri(uri, number), 0, size)
+    try:
+        yield from reader
+    finally:
+        reader.close()
+
+
+def _missing_is_fine(function, path, exc_info) -> None:
+    if not issubclass(exc_info[0], FileNotFoundError):
+        raise exc_info[1]
+
+
+def exists(location: str, uri: str) -> bool:
+    return get_storage(location).exists(uri)
+
+
+class RangeReader:
+    """Iterates LENGTH bytes of a stored file from START, in chunks; close() releases it."""
+
+    def __init__(self, location: str, uri: str, start: int, length: int):
+        storage = get_storage(location)
+        self.remaining = length
+        if is_local(storage):
+            self.handle = open(storage.path(uri), "rb")  # noqa: SIM115 (closed by close())
+            self.handle.seek(start)
+            self.body = None
+        else:
+            self.handle = None
+            if length == 0:
+                self.body = None
+            else:
+                response = storage.bucket.Object(uri).get(Range=f"bytes={start}-{start + length - 1}")
+                self.body = response["Body"]
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self.remaining > 0:
+            size = min(CHUNK_SIZE, self.remaining)
+            chunk = self.handle.read(size) if self.handle is not None else self.body.read(size)
+            if not chunk:
+                raise OSError(f"Stored file ended early ({self.remaining} bytes missing).")
+            self.remaining -= len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+        if self.body is not None:
+            self.body.close()
+
+
+def stored_md5(location: str, uri: str, size: int) -> str:
+    """md5 hex of the stored bytes, read back in chunks (fixity checks, migrations)."""
+    digest = hashlib.md5()  # noqa: S324
+    reader = RangeReader(location, uri, 0, size)
+    try:
+        for chunk in reader:
+            digest.update(chunk)
+        extra = reader.handle.read(1) if reader.handle is not None else b""
+    finally:
+        reader.close()
+    if extra:
+        raise OSError("Stored file is longer than recorded.")
+    return digest.hexdigest()
+
+
+def stored_size(location: str, uri: str) -> int:
+    return get_storage(location).size(uri)
+
+
+def copy_between(source: str, target: str, uri: str, size: int) -> str:
+    """Copy URI from location SOURCE to TARGET, returning the md5 of the bytes written."""
+    reader = RangeReader(source, uri, 0, size)
+    try:
+        stream = _IterStream(iter(reader))
+        hashing = HashingReader(stream, expected=size, limit=size, limit_name="file size")
+        write_stream(target, uri, hashing)
+    finally:
+        reader.close()
+    return hashing.hexdigest
+
+
+class _IterStream:
+    """A read(n) file interface over an iterator of chunks."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks = chunks
+        self.buffer = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.buffer) < size:
+            chunk = next(self.chunks, b"")
+            if not chunk:
+                break
+            self.buffer += chunk
+        if size < 0:
+            data, self.buffer = self.buffer, b""
+        else:
+            data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+
+def presigned_url(location: str, uri: str, *, filename_disposition: str, content_type: str) -> str | None:
+    """A short-lived direct download URL (S3 locations only), else None."""
+    storage = get_storage(location)
+    if is_local(storage):
+        return None
+    return storage.url(
+        uri,
+        parameters={"ResponseContentDisposition": filename_disposition, "ResponseContentType": content_type},
+        expire=60,
+    )
+
+
+def md5_base64(hex_digest: str) -> str:
+    """RFC 1864 Content-MD5 value of an md5 hex digest."""
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode()
