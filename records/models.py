@@ -172,3 +172,6 @@ class PersistentIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme}:{self.value}"
+
+
+from records.search_models import RecordSearchTerm, SearchQueueEntry  # noqa: E402, F401 (search rows)

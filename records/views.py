@@ -23,6 +23,8 @@ from django.views.decorators.http import require_safe
 from records import selectors
 from records.api.serializers import dump_draft, dump_record
 from records.models import Record
+from records.search_indexes import RECORD_FACETS
+from records.search_page import facet_sidebar
 from repository.api.views import search_params
 from repository.exceptions import Gone, NotFound, PermissionDenied, RepositoryError
 from repository.search import SearchParams, get_backend
@@ -35,6 +37,8 @@ SORT_LABELS = {
     "oldest": "Oldest",
     "updated-desc": "Recently updated",
     "updated-asc": "Least recently updated",
+    "version": "Version",
+    "title": "Title",
 }
 PAGE_SIZES = (10, 25, 50, 100)
 PAGE_LINKS_AROUND = 2
@@ -124,7 +128,7 @@ def _with_labels(metadata: dict) -> dict:
 
 def _page_search_params(request: HttpRequest) -> SearchParams:
     """The API's parsing and limits for q/sort/page/size (it reads only ``query_params``)."""
-    return search_params(SimpleNamespace(query_params=request.GET))
+    return search_params(SimpleNamespace(query_params=request.GET), facets=RECORD_FACETS)
 
 
 def _pagination(params: SearchParams, total: int) -> dict:
@@ -171,6 +175,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "pagination": _pagination(params, result.total),
         "sort_options": SORT_LABELS,
         "page_sizes": sorted({*PAGE_SIZES, params.size}),  # a size from the URL stays selected
+        "facets": facet_sidebar(request, result.aggregations),
     }
     return render(request, "records/search.html", context)
 

@@ -22,14 +22,19 @@ from records.api.serializers import (
 )
 from records.models import Draft, Record
 from records.permissions import record_policy
+from records.search_indexes import RECORD_FACETS
 from repository.api.views import etag_response, if_match_revision, search_params, search_response
 from repository.exceptions import FieldError, NotFound, ValidationError
 from repository.search import get_backend
 from repository.search.database import query_words
 
 SEARCH_PARAMETERS = [
-    OpenApiParameter("q", str, description="Words to find in title, description, creators and subjects."),
-    OpenApiParameter("sort", str, enum=["bestmatch", "newest", "oldest", "updated-desc", "updated-asc"]),
+    OpenApiParameter(
+        "q", str, description='Query (Lucene syntax: words, "phrases", AND/OR/NOT, field:value).'
+    ),
+    OpenApiParameter(
+        "sort", str, enum=["bestmatch", "newest", "oldest", "updated-desc", "updated-asc", "version", "title"]
+    ),
     OpenApiParameter("page", int, description="Page number, from 1."),
     OpenApiParameter("size", int, description="Hits per page (default 25, at most 100)."),
 ]
@@ -71,16 +76,22 @@ class RecordListView(APIView):
 
     @extend_schema(
         operation_id="records_search",
-        parameters=[*SEARCH_PARAMETERS, OpenApiParameter("allversions", bool)],
+        parameters=[
+            *SEARCH_PARAMETERS,
+            OpenApiParameter("allversions", bool),
+            OpenApiParameter("suggest", str, description="Search as you type in titles and creator names."),
+            *[OpenApiParameter(name, str, many=True, description="Facet filter.") for name in RECORD_FACETS],
+        ],
         responses={200: SearchResponseSerializer, 400: ErrorSerializer},
     )
     def get(self, request):
-        params = search_params(request)
+        params = search_params(request, facets=RECORD_FACETS)
         queryset = Record.objects.visible_to(request.user).select_related("parent")
         if request.query_params.get("allversions", "").lower() not in {"1", "true", "yes"}:
             queryset = queryset.filter(is_latest=True)
         result = get_backend().search_records(queryset, params)
-        return search_response(request, params, _dump_records(result.hits, request), result.total)
+        hits = _dump_records(result.hits, request)
+        return search_response(request, params, hits, result.total, result.aggregations)
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else []
@@ -125,7 +136,8 @@ class UserRecordsView(APIView):
         if words:
             # Drafts have no search columns: the same words must all occur in the title.
             drafts = [d for d in drafts if all(w in d.title.lower() for w in words)]
-            records = get_backend().search_records(records, replace(params, page=1, size=10_000)).hits
+            everything = replace(params, page=1, size=10_000, aggregate=False)
+            records = get_backend().search_records(records, everything).hits
         draft_ids = {d.pk for d in drafts}
         key, descending = USER_RECORDS_SORTS[params.sort]
         items = sorted([*drafts, *(r for r in records if r.pk not in draft_ids)], key=key, reverse=descending)

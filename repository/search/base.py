@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-SORT_OPTIONS = ("bestmatch", "newest", "oldest", "updated-desc", "updated-asc")
+SORT_OPTIONS = ("bestmatch", "newest", "oldest", "updated-desc", "updated-asc", "version", "title")
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,19 @@ class SearchParams:
     sort: str = ""
     page: int = 1
     size: int = 25
+    #: facet selections, e.g. (("resource_type", "image::image-photo"), ("language", "eng"))
+    filters: tuple[tuple[str, str], ...] = ()
+    #: search-as-you-type text (titles and creator names, the last word as a prefix)
+    suggest: str = ""
+    #: compute facet counts (aggregations)
+    aggregate: bool = True
 
     @property
     def effective_sort(self) -> str:
         """bestmatch is the default with a query, newest without (as InvenioRDM)."""
         if self.sort:
             return self.sort
-        return "bestmatch" if self.q.strip() else "newest"
+        return "bestmatch" if self.q.strip() or self.suggest.strip() else "newest"
 
     @property
     def offset(self) -> int:

@@ -1,0 +1,109 @@
+"""Database full-text search: SQLite FTS5 (embedded) or PostgreSQL tsvector + GIN.
+
+The search projection (``title``, ``search_text``, ``publication_date`` columns of the record
+row, the full-text index over them, and the term rows of the other fields) is written in the
+same transaction as the record, so the index is never behind the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Count, F, QuerySet
+
+from repository.exceptions import FieldError, ValidationError
+from repository.search.base import SearchBackend, SearchParams, SearchResult
+from repository.search.database.compile import QueryCompiler
+from repository.search.facets import build_aggregations, selected_values
+from repository.search.query import QueryError, nodes, parse_query, text_tokens
+from repository.search.spec import SearchIndex, index_for
+
+#: rows a facet may return before it is cut (nested facets need all their subtypes)
+MAX_FACET_ROWS = 500
+
+
+def query_words(q: str) -> list[str]:
+    """Plain words of a text (what the full-text index holds of it)."""
+    return list(text_tokens(q))[:32]
+
+
+def parse_request_query(index: SearchIndex, params: SearchParams) -> nodes.Node:
+    """The query tree of ``q`` AND ``suggest``; a ValidationError (400) says where ``q`` is wrong."""
+    try:
+        tree = parse_query(params.q, index.fields)
+    except QueryError as exc:
+        raise ValidationError(f"Invalid query: {exc}", errors=[FieldError("q", [str(exc)])]) from exc
+    return nodes.conjunction([tree, suggest_tree(index, params.suggest)])
+
+
+def suggest_tree(index: SearchIndex, text: str) -> nodes.Node:
+    """Search as you type: every word in one of the suggest fields, the last one as a prefix."""
+    tokens = text_tokens(text)[:16]
+    parts: list[nodes.Node] = []
+    for position, token in enumerate(tokens):
+        kind = "prefix" if position == len(tokens) - 1 else "word"
+        parts.append(
+            nodes.disjunction([nodes.Term(field, token, kind, (token,)) for field in index.suggest_fields])
+        )
+    return nodes.conjunction(parts)
+
+
+class DatabaseSearchBackend(SearchBackend):
+    """Full-text search in the primary database."""
+
+    indexes_after_commit = False
+
+    def search_records(self, queryset: QuerySet, params: SearchParams) -> SearchResult:
+        index = index_for(queryset.model)
+        tree = parse_request_query(index, params)
+        compiler = QueryCompiler(index, connections[queryset.db].vendor)
+        matching = queryset.filter(compiler.compile(tree))
+        selected = selected_values(index, params.filters)
+        hits_queryset = matching
+        for facet_name, values in selected.items():
+            facet = index.facet(facet_name)
+            rows = index.term_model.objects.filter(field=facet.term_field, value__in=values)
+            hits_queryset = hits_queryset.filter(pk__in=rows.values("record_id"))
+        sort = params.effective_sort
+        rank = compiler.rank(tree) if sort == "bestmatch" else None
+        if rank is not None:
+            hits_queryset = hits_queryset.annotate(_rank=rank)
+            ordering = [F("_rank").desc(), *index.sorts["newest"]]
+        else:
+            ordering = list(index.sorts["newest" if sort == "bestmatch" else sort])
+        cap = settings.SEARCH_MAX_RESULT_WINDOW
+        # Count at most cap + 1 rows: totals are exact up to the cap, a lower bound beyond.
+        total = hits_queryset.order_by()[: cap + 1].count()
+        hits = list(hits_queryset.order_by(*ordering)[params.offset : params.offset + params.size])
+        aggregations = {}
+        if params.aggregate and index.facets:
+            aggregations = build_aggregations(index, self._facet_counts(index, matching), params.filters)
+        return SearchResult(
+            hits=hits, total=min(total, cap), total_is_exact=total <= cap, aggregations=aggregations
+        )
+
+    def _facet_counts(self, index: SearchIndex, matching: QuerySet) -> dict[str, list[tuple[str, int]]]:
+        """Per facet, (value, number of matching records) — only over what the caller may see."""
+        relation = index.term_relation
+        counts = {}
+        for facet in index.facets:
+            # Joined from the record side: the full-text condition names the record table itself.
+            rows = (
+                matching.order_by()
+                .filter(**{f"{relation}__field": facet.term_field})
+                .values(value=F(f"{relation}__value"))
+                .annotate(doc_count=Count("pk"))
+            )
+            if facet.order_by_key:
+                rows = rows.order_by("-value")[: facet.size]
+            elif facet.nested:
+                rows = rows.order_by("-doc_count", "value")[:MAX_FACET_ROWS]
+            else:
+                rows = rows.order_by("-doc_count", "value")[: facet.size]
+            counts[facet.name] = [(row["value"], row["doc_count"]) for row in rows]
+        return counts
+
+    def index_records(self, record_ids: Iterable[str]) -> None:
+        """Nothing to do: the projection is written with the record in one transaction."""
