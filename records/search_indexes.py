@@ -138,7 +138,7 @@ RECORD_INDEX = register(
             ),
             Facet("access_status", "Access status", "access_status", labels=_access_labels),
             Facet("language", "Languages", "language", labels=_vocabulary_labels("languages")),
-            Facet("subject", "Subjects", "subject.exact"),
+            Facet("subject", "Subjects", "subject.exact", es_field="subject_exact"),
             Facet("file_type", "File types", "file_type", labels=_upper_labels),
             Facet("publication_date", "Publication year", "year", size=50, order_by_key=True),
         ),
@@ -152,6 +152,16 @@ RECORD_INDEX = register(
             "title": ("title", "pk"),
         },
         term_model=RecordSearchTerm,
+        es_adapter="records.search_documents.RECORD_ADAPTER",
+        es_sorts={
+            "bestmatch": ("_score", {"created": "desc"}, {"id": "desc"}),
+            "newest": ({"created": "desc"}, {"id": "desc"}),
+            "oldest": ({"created": "asc"}, {"id": "asc"}),
+            "updated-desc": ({"updated": "desc"}, {"id": "desc"}),
+            "updated-asc": ({"updated": "asc"}, {"id": "asc"}),
+            "version": ({"index": "desc"}, {"created": "desc"}, {"id": "desc"}),
+            "title": ({"title.sort": "asc"}, {"id": "asc"}),
+        },
     )
 )
 
@@ -243,9 +253,11 @@ def index_changed_records(sender, record_ids: list[str], action: str, **kwargs) 
     for start in range(0, len(record_ids), 500):
         write_search_terms(record_ids[start : start + 500])
     if get_backend().indexes_after_commit:
-        SearchQueueEntry.objects.bulk_create(
-            [SearchQueueEntry(record_id=record_id) for record_id in record_ids]
-        )
+        # Publishing a version changes is_latest of its siblings: their documents change too.
+        parents = Record.objects.filter(pk__in=record_ids).values("parent_id")
+        siblings = set(Record.objects.filter(parent_id__in=parents).values_list("pk", flat=True))
+        queued = list(record_ids) + sorted(siblings - set(record_ids))
+        SearchQueueEntry.objects.bulk_create([SearchQueueEntry(record_id=record_id) for record_id in queued])
 
 
 #: the facet names, which are also the filter query parameters of record searches

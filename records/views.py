@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from records import selectors
 from records.api.serializers import dump_draft, dump_record
 from records.models import Record
+from records.permissions import record_policy
 from records.search_indexes import RECORD_FACETS
 from records.search_page import facet_sidebar
 from repository.api.views import search_params
@@ -165,6 +166,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Search the latest versions of the records the user may see."""
     params = _page_search_params(request)
+    params = replace(params, scope=record_policy.read_scope(request.user), latest_only=True)
     queryset = Record.objects.visible_to(request.user).filter(is_latest=True)
     result = get_backend().search_records(queryset, params)
     context = {

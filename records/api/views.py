@@ -87,8 +87,10 @@ class RecordListView(APIView):
     def get(self, request):
         params = search_params(request, facets=RECORD_FACETS)
         queryset = Record.objects.visible_to(request.user).select_related("parent")
-        if request.query_params.get("allversions", "").lower() not in {"1", "true", "yes"}:
+        latest_only = request.query_params.get("allversions", "").lower() not in {"1", "true", "yes"}
+        if latest_only:
             queryset = queryset.filter(is_latest=True)
+        params = replace(params, scope=record_policy.read_scope(request.user), latest_only=latest_only)
         result = get_backend().search_records(queryset, params)
         hits = _dump_records(result.hits, request)
         return search_response(request, params, hits, result.total, result.aggregations)

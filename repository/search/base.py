@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -30,6 +31,11 @@ class SearchParams:
     suggest: str = ""
     #: compute facet counts (aggregations)
     aggregate: bool = True
+    #: the caller's read scope (``records.permissions.ReadScope``: ``everything``, ``principals``), for
+    #: backends that filter outside the database; without it they search the queryset in the database
+    scope: Any = None
+    #: only the latest version of each record (what the queryset says, for external backends)
+    latest_only: bool = False
 
     @property
     def effective_sort(self) -> str:

@@ -30,6 +30,11 @@ class Facet:
     size: int = 10
     labels: Callable[[list[str]], dict[str, str]] | None = None
     order_by_key: bool = False  # histograms (years) are ordered by key, newest first
+    es_field: str = ""  # the keyword field of the Elasticsearch document (default: term_field)
+
+    @property
+    def document_field(self) -> str:
+        return self.es_field or self.term_field
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ class SearchIndex:
     term_model: type[Model] | None = None
     #: the reverse relation from the model to its term rows
     term_relation: str = "search_terms"
+    #: dotted path of the object that builds Elasticsearch documents (mapping, documents, ids)
+    es_adapter: str = ""
+    #: Elasticsearch sort clauses per sort name
+    es_sorts: Mapping[str, tuple] = field(default_factory=dict)
 
     def facet(self, name: str) -> Facet | None:
         return next((facet for facet in self.facets if facet.name == name), None)
