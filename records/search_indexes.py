@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+from django.db import connection
 from django.dispatch import receiver
 
 from records.documents import access_status
@@ -232,15 +233,32 @@ def record_terms(document: dict) -> list[tuple[str, str]]:
 
 
 def write_search_terms(record_ids: Iterable[str]) -> int:
-    """Rebuild the term rows of RECORD_IDS from their documents; the number of rows written."""
+    """Rebuild the term rows of RECORD_IDS from their documents; the number of rows written.
+
+    Plain SQL (COPY on PostgreSQL): this runs inside every publish and every bulk-import batch.
+    """
     ids = list(record_ids)
-    RecordSearchTerm.objects.filter(record_id__in=ids).delete()
+    if not ids:
+        return 0
+    table = RecordSearchTerm._meta.db_table
     rows = [
-        RecordSearchTerm(record_id=record_id, field=field, value=value)
+        (record_id, field, value)
         for record_id, document in Record.objects.filter(pk__in=ids).values_list("pk", "json").iterator()
         for field, value in record_terms(document if isinstance(document, dict) else {})
     ]
-    RecordSearchTerm.objects.bulk_create(rows, batch_size=2000)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", chunk)  # noqa: S608
+        if connection.vendor == "postgresql":
+            with cursor.connection.cursor().copy(
+                f"COPY {table} (record_id, field, value) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} (record_id, field, value) VALUES (%s, %s, %s)", rows)  # noqa: S608
     return len(rows)
 
 

@@ -240,6 +240,9 @@ SPECTACULAR_SETTINGS = {
 # Host part of OAI identifiers: oai:<host>:<id>.
 OAI_ID_HOST = os.environ.get("OAI_ID_HOST") or (urlsplit(SITE_URL).hostname or "localhost")
 SEARCH_MAX_RESULT_WINDOW = 10_000
+# Database backends: relevance ranking and facet counts look at the newest N matching records
+# (bounded work per query; docs/adr/0006-search-query-language-and-indexing.md).
+SEARCH_CANDIDATE_WINDOW = env_int("SEARCH_CANDIDATE_WINDOW", 1_000)
 SEARCH_DEFAULT_PAGE_SIZE = 25
 SEARCH_MAX_PAGE_SIZE = 100
 

@@ -43,12 +43,16 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="search_terms",
-                        to="records.record",
+                        db_index=False,
+                    to="records.record",
                     ),
                 ),
             ],
             options={
-                "indexes": [models.Index(fields=["field", "value", "record"], name="record_search_term_idx")],
+                "indexes": [
+                    models.Index(fields=["field", "value", "record"], name="record_search_term_idx"),
+                    models.Index(fields=["record", "field", "value"], name="record_search_term_record_idx"),
+                ],
             },
         ),
     ]

@@ -207,3 +207,23 @@ def test_fuzzed_queries_are_200_or_400_never_500(api_client, corpus, q, suggest)
     assert response.status_code in (200, 400), (q, response.content)
     if response.status_code == 400:
         assert response.json()["errors"][0]["field"] == "q"
+
+
+def test_bounded_ranking_pages_through_every_match(api_client, corpus, settings):
+    """Relevance is computed for a window of the newest matches; later pages still list every match once."""
+    settings.SEARCH_CANDIDATE_WINDOW = 2
+    seen = []
+    for page in (1, 2, 3, 4, 5):
+        body = api_client.get(
+            "/api/records", {"q": "glacier OR ocean OR coral", "size": 1, "page": page}
+        ).json()
+        seen += [hit["metadata"]["title"] for hit in body["hits"]["hits"]]
+    assert sorted(seen) == sorted([GLACIER, FIGURE, SOFTWARE, CORAL])
+    assert body["hits"]["total"] == 4  # the total is not windowed
+
+
+def test_facet_counts_cover_the_candidate_window(api_client, corpus, settings):
+    settings.SEARCH_CANDIDATE_WINDOW = 2
+    body = api_client.get("/api/records").json()
+    years = {b["key"]: b["doc_count"] for b in body["aggregations"]["publication_date"]["buckets"]}
+    assert years == {"2020": 1, "2018": 1}  # the two newest records (figure, software)

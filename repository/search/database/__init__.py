@@ -68,42 +68,60 @@ class DatabaseSearchBackend(SearchBackend):
             hits_queryset = hits_queryset.filter(pk__in=rows.values("record_id"))
         sort = params.effective_sort
         rank = compiler.rank(tree) if sort == "bestmatch" else None
-        if rank is not None:
-            hits_queryset = hits_queryset.annotate(_rank=rank)
-            ordering = [F("_rank").desc(), *index.sorts["newest"]]
-        else:
-            ordering = list(index.sorts["newest" if sort == "bestmatch" else sort])
+        newest = list(index.sorts["newest"])
+        window = settings.SEARCH_CANDIDATE_WINDOW
         cap = settings.SEARCH_MAX_RESULT_WINDOW
         # Count at most cap + 1 rows: totals are exact up to the cap, a lower bound beyond.
         total = hits_queryset.order_by()[: cap + 1].count()
-        hits = list(hits_queryset.order_by(*ordering)[params.offset : params.offset + params.size])
+        candidates: list | None = None
+        if rank is None:
+            ordering = newest if sort == "bestmatch" else list(index.sorts[sort])
+            hits = list(hits_queryset.order_by(*ordering)[params.offset : params.offset + params.size])
+        else:
+            # Bounded ranking: relevance is computed for the newest WINDOW matches only (the
+            # relevance function reads each row's full text); later pages continue newest first.
+            candidates = list(hits_queryset.order_by(*newest).values_list("pk", flat=True)[:window])
+            hits = []
+            if params.offset < len(candidates):
+                ranked = queryset.filter(pk__in=candidates).annotate(_rank=rank)
+                hits = list(
+                    ranked.order_by(F("_rank").desc(), *newest)[params.offset : params.offset + params.size]
+                )
+            if len(hits) < params.size and len(candidates) == window:
+                start = max(0, params.offset - window)
+                rest = hits_queryset.exclude(pk__in=candidates).order_by(*newest)
+                hits += list(rest[start : start + params.size - len(hits)])
         aggregations = {}
         if params.aggregate and index.facets:
-            aggregations = build_aggregations(index, self._facet_counts(index, matching), params.filters)
+            if candidates is None or selected:
+                candidates = list(matching.order_by(*newest).values_list("pk", flat=True)[:window])
+            aggregations = build_aggregations(index, self._facet_counts(index, candidates), params.filters)
         return SearchResult(
             hits=hits, total=min(total, cap), total_is_exact=total <= cap, aggregations=aggregations
         )
 
-    def _facet_counts(self, index: SearchIndex, matching: QuerySet) -> dict[str, list[tuple[str, int]]]:
-        """Per facet, (value, number of matching records) — only over what the caller may see."""
-        relation = index.term_relation
-        counts = {}
+    def _facet_counts(self, index: SearchIndex, record_ids: list) -> dict[str, list[tuple[str, int]]]:
+        """Per facet, (value, number of records) among RECORD_IDS (visible, matching): one query."""
+        by_field = {facet.term_field: facet for facet in index.facets}
+        found: dict[str, list[tuple[str, int]]] = {facet.name: [] for facet in index.facets}
+        if not record_ids:
+            return found
+        rows = (
+            index.term_model.objects.filter(field__in=list(by_field), record_id__in=record_ids)
+            .values("field", "value")
+            .annotate(doc_count=Count("record_id"))
+            .order_by()
+        )
+        for row in rows:
+            found[by_field[row["field"]].name].append((row["value"], row["doc_count"]))
         for facet in index.facets:
-            # Joined from the record side: the full-text condition names the record table itself.
-            rows = (
-                matching.order_by()
-                .filter(**{f"{relation}__field": facet.term_field})
-                .values(value=F(f"{relation}__value"))
-                .annotate(doc_count=Count("pk"))
-            )
+            values = found[facet.name]
             if facet.order_by_key:
-                rows = rows.order_by("-value")[: facet.size]
-            elif facet.nested:
-                rows = rows.order_by("-doc_count", "value")[:MAX_FACET_ROWS]
+                values.sort(key=lambda item: item[0], reverse=True)
             else:
-                rows = rows.order_by("-doc_count", "value")[: facet.size]
-            counts[facet.name] = [(row["value"], row["doc_count"]) for row in rows]
-        return counts
+                values.sort(key=lambda item: (-item[1], item[0]))
+            found[facet.name] = values[: MAX_FACET_ROWS if facet.nested else facet.size]
+        return found
 
     def index_records(self, record_ids: Iterable[str]) -> None:
         """Nothing to do: the projection is written with the record in one transaction."""
