@@ -280,3 +280,21 @@ def index_changed_records(sender, record_ids: list[str], action: str, **kwargs) 
 
 #: the facet names, which are also the filter query parameters of record searches
 RECORD_FACETS = tuple(facet.name for facet in RECORD_INDEX.facets)
+
+
+def vocabulary_references(records: Iterable[Record]) -> dict[str, set[str]]:
+    """The vocabulary ids a page of RECORDS shows titles for ({type: ids}), to load them at once."""
+    wanted: dict[str, set[str]] = {"resourcetypes": set(), "languages": set(), "licenses": set()}
+    for record in records:
+        metadata = record.json.get("metadata") if isinstance(record.json, dict) else None
+        if not isinstance(metadata, dict):
+            continue
+        resource_type = metadata.get("resource_type")
+        if isinstance(resource_type, dict) and isinstance(resource_type.get("id"), str):
+            wanted["resourcetypes"].add(resource_type["id"])
+        for field, vocabulary in (("languages", "languages"), ("rights", "licenses")):
+            entries = metadata.get(field)
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    wanted[vocabulary].add(entry["id"])
+    return {vocabulary: ids for vocabulary, ids in wanted.items() if ids}

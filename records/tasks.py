@@ -8,15 +8,8 @@ from celery import shared_task
 from kombu.exceptions import OperationalError as BrokerError
 
 from records import services
-from repository.search import get_backend
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=8)
-def index_record(record_id: str) -> None:
-    """Bring the search index up to date for one record (a no-op for the database backend)."""
-    get_backend().index_records([record_id])
 
 
 @shared_task(acks_late=True)

@@ -299,15 +299,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "records.tasks.lift_expired_embargoes",
         "schedule": env_int("EMBARGO_LIFT_INTERVAL_SECONDS", 24 * 3600),
     },
-    "drain-search-queue": {
-        "task": "records.tasks.drain_search_queue",
-        "schedule": SEARCH_QUEUE_INTERVAL_SECONDS,
-    },
     "check-search-index": {
         "task": "records.tasks.check_search_index",
         "schedule": env_int("SEARCH_CHECK_INTERVAL_SECONDS", 24 * 3600),
     },
 }
+if SEARCH_BACKEND != "database":  # the database backend indexes in the record's transaction
+    CELERY_BEAT_SCHEDULE["drain-search-queue"] = {
+        "task": "records.tasks.drain_search_queue",
+        "schedule": SEARCH_QUEUE_INTERVAL_SECONDS,
+    }
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -22,11 +22,12 @@ from records.api.serializers import (
 )
 from records.models import Draft, Record
 from records.permissions import record_policy
-from records.search_indexes import RECORD_FACETS
+from records.search_indexes import RECORD_FACETS, vocabulary_references
 from repository.api.views import etag_response, if_match_revision, search_params, search_response
 from repository.exceptions import FieldError, NotFound, ValidationError
 from repository.search import get_backend
 from repository.search.database import query_words
+from repository.vocabularies.selectors import prefetched_terms
 
 SEARCH_PARAMETERS = [
     OpenApiParameter(
@@ -45,7 +46,8 @@ ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 410: ErrorSerializer, 412:
 
 def _dump_records(records: list[Record], request) -> list[dict]:
     highest = selectors.highest_indexes(request.user, list({r.parent_id for r in records}))
-    return [dump_record(r, request, highest_index=highest.get(r.parent_id)) for r in records]
+    with prefetched_terms(vocabulary_references(records)):
+        return [dump_record(r, request, highest_index=highest.get(r.parent_id)) for r in records]
 
 
 def _dump_drafts(drafts: list[Draft], request) -> list[dict]:

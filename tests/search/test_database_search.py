@@ -227,3 +227,14 @@ def test_facet_counts_cover_the_candidate_window(api_client, corpus, settings):
     body = api_client.get("/api/records").json()
     years = {b["key"]: b["doc_count"] for b in body["aggregations"]["publication_date"]["buckets"]}
     assert years == {"2020": 1, "2018": 1}  # the two newest records (figure, software)
+
+
+def test_api_search_query_count_does_not_grow_with_the_page(
+    api_client, corpus, django_assert_max_num_queries
+):
+    # count, candidate window, page, versions (records, drafts), vocabulary titles (3 types),
+    # facet counts, facet labels (2 types): not a query per hit
+    with django_assert_max_num_queries(11):
+        body = api_client.get("/api/records", {"size": 25}).json()
+    assert len(body["hits"]["hits"]) == 4
+    assert body["hits"]["hits"][0]["metadata"]["resource_type"]["title"] == {"en": "Figure"}
