@@ -241,6 +241,11 @@ def main() -> None:
                 call_command("import_records", str(path), "--batch-size", "1000", stdout=quiet, stderr=quiet)
             ingest = perf_counter() - started
             log(f"  live ingest: {args.records / ingest:,.0f} records/s ({ingest:.1f} s)")
+            from django.db import connection
+
+            if connection.vendor == "postgresql":  # what autovacuum does after a large load
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE")
             log("search_reindex ...")
             started = perf_counter()
             with open(os.devnull, "w") as quiet:

@@ -233,22 +233,38 @@ def record_terms(document: dict) -> list[tuple[str, str]]:
 
 
 def write_search_terms(record_ids: Iterable[str]) -> int:
-    """Rebuild the term rows of RECORD_IDS from their documents; the number of rows written.
-
-    Plain SQL (COPY on PostgreSQL): this runs inside every publish and every bulk-import batch.
-    """
+    """Rebuild the term rows of RECORD_IDS from their documents; the number of rows written."""
     ids = list(record_ids)
     if not ids:
         return 0
+    documents = list(Record.objects.filter(pk__in=ids).values_list("pk", "json").iterator())
+    return replace_search_terms(documents, delete_ids=ids)
+
+
+def replace_search_terms(
+    documents: list[tuple[str, dict]],
+    *,
+    delete_ids: list[str] | None = None,
+    delete_range: tuple | None = None,
+) -> int:
+    """Replace the term rows of DOCUMENTS ((record id, document) pairs); the number of rows written.
+
+    The old rows go by id list (DELETE_IDS) or by an id range (DELETE_RANGE = (after, up_to)),
+    which a full rebuild walking the records in id order uses. Plain SQL (COPY on PostgreSQL):
+    this runs inside every publish and every bulk-import batch.
+    """
     table = RecordSearchTerm._meta.db_table
     rows = [
         (record_id, field, value)
-        for record_id, document in Record.objects.filter(pk__in=ids).values_list("pk", "json").iterator()
+        for record_id, document in documents
         for field, value in record_terms(document if isinstance(document, dict) else {})
     ]
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        if delete_range is not None:
+            after, up_to = delete_range
+            cursor.execute(f"DELETE FROM {table} WHERE record_id > %s AND record_id <= %s", [after, up_to])  # noqa: S608
+        for start in range(0, len(delete_ids or []), 500):
+            chunk = delete_ids[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", chunk)  # noqa: S608
         if connection.vendor == "postgresql":

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from records.models import Record
-from records.search_indexes import record_terms, write_search_terms
+from records.search_indexes import record_terms, replace_search_terms
 from records.search_models import RecordSearchTerm, SearchQueueEntry
 from repository.search import SearchBackend, get_backend
 
 FTS_TABLE = f"{Record._meta.db_table}_fts"
+REINDEX_CHUNK = 2000
 
 
 def backend_named(name: str | None) -> SearchBackend:
@@ -69,12 +70,20 @@ def search_reindex(*, backend_name: str | None = None, progress: Callable[[int],
     backend = backend_named(backend_name)
     if backend.indexes_after_commit:
         return backend.rebuild(Record, progress)
-    ids = list(Record.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
+    # Walk the records in id order, one transaction per chunk: the rows of a chunk are replaced
+    # atomically, and concurrent publishes (which write their own rows) are never blocked for long.
+    last = ""
+    while True:
         with transaction.atomic():
-            write_search_terms(ids[start : start + 500])
+            documents = list(
+                Record.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "json")[:REINDEX_CHUNK]
+            )
+            if not documents:
+                break
+            replace_search_terms(documents, delete_range=(last, documents[-1][0]))
+        last = documents[-1][0]
         if progress:
-            progress(len(ids[start : start + 500]))
+            progress(len(documents))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
