@@ -57,8 +57,10 @@ class SearchIndex:
     facets: tuple[Facet, ...] = ()
     #: canonical text fields search-as-you-type (``suggest=``) looks in
     suggest_fields: tuple[str, ...] = ()
-    #: sort name -> model ordering
+    #: sort name -> model ordering ("newest" is required)
     sorts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the column "newest" orders by (candidate windows take the newest matches)
+    recency_field: str = "created"
     term_model: type[Model] | None = None
     #: the reverse relation from the model to its term rows
     term_relation: str = "search_terms"

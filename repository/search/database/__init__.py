@@ -71,16 +71,17 @@ class DatabaseSearchBackend(SearchBackend):
         newest = list(index.sorts["newest"])
         window = settings.SEARCH_CANDIDATE_WINDOW
         cap = settings.SEARCH_MAX_RESULT_WINDOW
-        # Count at most cap + 1 rows: totals are exact up to the cap, a lower bound beyond.
-        total = hits_queryset.order_by()[: cap + 1].count()
-        candidates: list | None = None
+        # One bounded scan gives the total (exact up to the cap, a lower bound beyond) and the
+        # candidate window: the newest WINDOW of the (at most cap + 1) matches it read.
+        found = self._bounded_matches(index, hits_queryset, cap + 1)
+        total = len(found)
+        candidates = found[:window]
         if rank is None:
             ordering = newest if sort == "bestmatch" else list(index.sorts[sort])
             hits = list(hits_queryset.order_by(*ordering)[params.offset : params.offset + params.size])
         else:
-            # Bounded ranking: relevance is computed for the newest WINDOW matches only (the
-            # relevance function reads each row's full text); later pages continue newest first.
-            candidates = list(hits_queryset.order_by(*newest).values_list("pk", flat=True)[:window])
+            # Bounded ranking: relevance (which reads each row's full text) is computed for the
+            # candidate window only; later pages continue newest first, every match once.
             hits = []
             if params.offset < len(candidates):
                 ranked = queryset.filter(pk__in=candidates).annotate(_rank=rank)
@@ -93,12 +94,18 @@ class DatabaseSearchBackend(SearchBackend):
                 hits += list(rest[start : start + params.size - len(hits)])
         aggregations = {}
         if params.aggregate and index.facets:
-            if candidates is None or selected:
-                candidates = list(matching.order_by(*newest).values_list("pk", flat=True)[:window])
+            if selected:  # facets count the matches before the facet selection (a post filter)
+                candidates = self._bounded_matches(index, matching, cap + 1)[:window]
             aggregations = build_aggregations(index, self._facet_counts(index, candidates), params.filters)
         return SearchResult(
             hits=hits, total=min(total, cap), total_is_exact=total <= cap, aggregations=aggregations
         )
+
+    def _bounded_matches(self, index: SearchIndex, queryset: QuerySet, limit: int) -> list:
+        """Ids of at most LIMIT matches (the first the database finds), newest first."""
+        rows = list(queryset.order_by().values_list("pk", index.recency_field)[:limit])
+        rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+        return [pk for pk, _ in rows]
 
     def _facet_counts(self, index: SearchIndex, record_ids: list) -> dict[str, list[tuple[str, int]]]:
         """Per facet, (value, number of records) among RECORD_IDS (visible, matching): one query."""
