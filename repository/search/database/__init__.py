@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 
 from repository.exceptions import FieldError, ValidationError
 from repository.search.base import SearchBackend, SearchParams, SearchResult
@@ -67,7 +67,6 @@ class DatabaseSearchBackend(SearchBackend):
             rows = index.term_model.objects.filter(field=facet.term_field, value__in=values)
             hits_queryset = hits_queryset.filter(pk__in=rows.values("record_id"))
         sort = params.effective_sort
-        rank = compiler.rank(tree) if sort == "bestmatch" else None
         newest = list(index.sorts["newest"])
         window = settings.SEARCH_CANDIDATE_WINDOW
         cap = settings.SEARCH_MAX_RESULT_WINDOW
@@ -76,18 +75,20 @@ class DatabaseSearchBackend(SearchBackend):
         found = self._bounded_matches(index, hits_queryset, cap + 1)
         total = len(found)
         candidates = found[:window]
-        if rank is None:
+        ranks = None
+        if sort == "bestmatch":
+            ranks = compiler.rank(tree, connections[queryset.db], candidates)
+        if ranks is None:
             ordering = newest if sort == "bestmatch" else list(index.sorts[sort])
             hits = list(hits_queryset.order_by(*ordering)[params.offset : params.offset + params.size])
         else:
             # Bounded ranking: relevance (which reads each row's full text) is computed for the
             # candidate window only; later pages continue newest first, every match once.
-            hits = []
-            if params.offset < len(candidates):
-                ranked = queryset.filter(pk__in=candidates).annotate(_rank=rank)
-                hits = list(
-                    ranked.order_by(F("_rank").desc(), *newest)[params.offset : params.offset + params.size]
-                )
+            position = {pk: number for number, pk in enumerate(candidates)}  # newest first
+            ranked = sorted(candidates, key=lambda pk: (-ranks.get(pk, 0.0), position[pk]))
+            page_ids = ranked[params.offset : params.offset + params.size]
+            objects = {obj.pk: obj for obj in queryset.filter(pk__in=page_ids)}
+            hits = [objects[pk] for pk in page_ids if pk in objects]
             if len(hits) < params.size and len(candidates) == window:
                 start = max(0, params.offset - window)
                 rest = hits_queryset.exclude(pk__in=candidates).order_by(*newest)

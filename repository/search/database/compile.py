@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from django.db.models import BooleanField, FloatField, Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from repository.search.query import nodes
@@ -126,20 +126,33 @@ class QueryCompiler:
         sql = f'"{self.table}".search_vector @@ {fragment.sql}'
         return Q(RawSQL(sql, fragment.params, output_field=BooleanField()))
 
-    def rank(self, node: nodes.Node) -> RawSQL | None:
-        """A relevance expression over the positive full-text terms of NODE (None: nothing to rank)."""
+    def rank(self, node: nodes.Node, connection, record_ids: list) -> dict | None:
+        """Relevance of RECORD_IDS for the positive full-text terms of NODE (None: nothing to rank).
+
+        One statement for all of them: on SQLite the MATCH runs once and is joined to the ids
+        (bm25 in a correlated subquery would run the MATCH once per row).
+        """
         leaves = [fragment for fragment in map(self._leaf, positive_terms(node)) if fragment is not None]
         if not leaves:
             return None
+        if not record_ids:
+            return {}
         combined = self._join(leaves, " OR " if self.vendor == "sqlite" else " || ")
+        marks = ", ".join(["%s"] * len(record_ids))
         if self.vendor == "sqlite":
             sql = (
-                f"COALESCE((SELECT -bm25({self.fts}, 4.0, 1.0) FROM {self.fts} "
-                f'WHERE {self.fts}.rowid = "{self.table}".rowid AND {self.fts} MATCH %s), 0)'
+                f'SELECT r.id, -bm25({self.fts}, 4.0, 1.0) FROM {self.fts} JOIN "{self.table}" r '
+                f"ON r.rowid = {self.fts}.rowid WHERE {self.fts} MATCH %s AND r.id IN ({marks})"
             )
-            return RawSQL(sql, (combined.sql,), output_field=FloatField())
-        sql = f'ts_rank("{self.table}".search_vector, {combined.sql})'
-        return RawSQL(sql, combined.params, output_field=FloatField())
+            params = [combined.sql, *record_ids]
+        else:
+            sql = (
+                f'SELECT id, ts_rank(search_vector, {combined.sql}) FROM "{self.table}" WHERE id IN ({marks})'
+            )
+            params = [*combined.params, *record_ids]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return dict(cursor.fetchall())
 
     # --- the tree -------------------------------------------------------------------
     def compile(self, node: nodes.Node) -> Q:
