@@ -184,3 +184,4 @@ from records.access.models import (  # noqa: E402, F401
     ParentUserGrant,
     SecretLink,
 )
+from records.search_models import RecordSearchTerm, SearchQueueEntry  # noqa: E402, F401 (search rows)

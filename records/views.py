@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -23,6 +23,9 @@ from django.views.decorators.http import require_safe
 from records import selectors
 from records.api.serializers import dump_draft, dump_record
 from records.models import Record
+from records.permissions import record_policy
+from records.search_indexes import RECORD_FACETS
+from records.search_page import facet_sidebar
 from repository.api.views import search_params
 from repository.exceptions import Gone, NotFound, PermissionDenied, RepositoryError
 from repository.search import SearchParams, get_backend
@@ -35,6 +38,8 @@ SORT_LABELS = {
     "oldest": "Oldest",
     "updated-desc": "Recently updated",
     "updated-asc": "Least recently updated",
+    "version": "Version",
+    "title": "Title",
 }
 PAGE_SIZES = (10, 25, 50, 100)
 PAGE_LINKS_AROUND = 2
@@ -124,7 +129,7 @@ def _with_labels(metadata: dict) -> dict:
 
 def _page_search_params(request: HttpRequest) -> SearchParams:
     """The API's parsing and limits for q/sort/page/size (it reads only ``query_params``)."""
-    return search_params(SimpleNamespace(query_params=request.GET))
+    return search_params(SimpleNamespace(query_params=request.GET), facets=RECORD_FACETS)
 
 
 def _pagination(params: SearchParams, total: int) -> dict:
@@ -161,6 +166,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Search the latest versions of the records the user may see."""
     params = _page_search_params(request)
+    params = replace(params, scope=record_policy.read_scope(request.user), latest_only=True)
     queryset = Record.objects.visible_to(request.user).filter(is_latest=True)
     result = get_backend().search_records(queryset, params)
     context = {
@@ -171,6 +177,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "pagination": _pagination(params, result.total),
         "sort_options": SORT_LABELS,
         "page_sizes": sorted({*PAGE_SIZES, params.size}),  # a size from the URL stays selected
+        "facets": facet_sidebar(request, result.aggregations),
     }
     return render(request, "records/search.html", context)
 

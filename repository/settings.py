@@ -310,15 +310,33 @@ OAI_ID_HOST = os.environ.get("OAI_ID_HOST") or (urlsplit(SITE_URL).hostname or "
 RECORDS_ALLOW_RESTRICTED = env_bool("RECORDS_ALLOW_RESTRICTED", True)
 RECORDS_ALLOW_METADATA_ONLY = env_bool("RECORDS_ALLOW_METADATA_ONLY", True)
 SEARCH_MAX_RESULT_WINDOW = 10_000
+# Database backends: relevance ranking and facet counts look at the newest N matching records
+# (bounded work per query; docs/adr/0006-search-query-language-and-indexing.md).
+SEARCH_CANDIDATE_WINDOW = env_int("SEARCH_CANDIDATE_WINDOW", 1_000)
 SEARCH_DEFAULT_PAGE_SIZE = 25
 SEARCH_MAX_PAGE_SIZE = 100
 
 # --- Search -----------------------------------------------------------------
-# "database": SQLite FTS5 or PostgreSQL full-text search on the record table.
-# The Elasticsearch/OpenSearch backend arrives with the search issue (docs/adr/0003-search-interface.md).
+# "database": SQLite FTS5 or PostgreSQL full-text search on the record table (embedded default).
+# "elasticsearch": an Elasticsearch 9 cluster at ELASTICSEARCH_URL, fed from the durable
+# indexing queue (docs/adr/0003-search-interface.md, docs/adr/0006-search-query-language-and-indexing.md).
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
-if SEARCH_BACKEND != "database":
-    raise ImproperlyConfigured("SEARCH_BACKEND must be 'database' (the only backend so far).")
+if SEARCH_BACKEND not in {"database", "elasticsearch"}:
+    raise ImproperlyConfigured("SEARCH_BACKEND must be 'database' or 'elasticsearch'.")
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+if SEARCH_BACKEND == "elasticsearch" and not ELASTICSEARCH_URL:
+    raise ImproperlyConfigured("ELASTICSEARCH_URL must be set when SEARCH_BACKEND=elasticsearch.")
+# Prefix of index and alias names, so that several sites can share one cluster.
+SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "repono-")
+# How often beat drains the indexing queue, and how many records one bulk request carries.
+SEARCH_QUEUE_INTERVAL_SECONDS = float(os.environ.get("SEARCH_QUEUE_INTERVAL_SECONDS", "3"))
+SEARCH_QUEUE_BATCH_SIZE = min(env_int("SEARCH_QUEUE_BATCH_SIZE", 500), 500)
+# django-elasticsearch-dsl: documents are indexed by our queue, never by model signals.
+ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1:9200"}}
+ELASTICSEARCH_DSL_AUTOSYNC = False
+ELASTICSEARCH_DSL_AUTO_REFRESH = False
+if SEARCH_BACKEND == "elasticsearch":
+    INSTALLED_APPS.append("django_elasticsearch_dsl")
 
 # --- OAI-PMH (oaipmh/, docs/oai-pmh.md) ---------------------------------------
 OAI_BASE_URL = f"{SITE_URL}/oai2d"
@@ -369,7 +387,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     "files-fixity": {"task": "files.tasks.check_fixity", "schedule": 3600},
     "files-cleanup-orphans": {"task": "files.tasks.cleanup_orphans", "schedule": 6 * 3600},
+    "check-search-index": {
+        "task": "records.tasks.check_search_index",
+        "schedule": env_int("SEARCH_CHECK_INTERVAL_SECONDS", 24 * 3600),
+    },
 }
+if SEARCH_BACKEND != "database":  # the database backend indexes in the record's transaction
+    CELERY_BEAT_SCHEDULE["drain-search-queue"] = {
+        "task": "records.tasks.drain_search_queue",
+        "schedule": SEARCH_QUEUE_INTERVAL_SECONDS,
+    }
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -24,14 +24,20 @@ from records.api.serializers import (
 )
 from records.models import Draft, Record
 from records.permissions import record_policy
+from records.search_indexes import RECORD_FACETS, vocabulary_references
 from repository.api.views import etag_response, if_match_revision, search_params, search_response
 from repository.exceptions import FieldError, NotFound, ValidationError
 from repository.search import get_backend
 from repository.search.database import query_words
+from repository.vocabularies.selectors import prefetched_terms
 
 SEARCH_PARAMETERS = [
-    OpenApiParameter("q", str, description="Words to find in title, description, creators and subjects."),
-    OpenApiParameter("sort", str, enum=["bestmatch", "newest", "oldest", "updated-desc", "updated-asc"]),
+    OpenApiParameter(
+        "q", str, description='Query (Lucene syntax: words, "phrases", AND/OR/NOT, field:value).'
+    ),
+    OpenApiParameter(
+        "sort", str, enum=["bestmatch", "newest", "oldest", "updated-desc", "updated-asc", "version", "title"]
+    ),
     OpenApiParameter("page", int, description="Page number, from 1."),
     OpenApiParameter("size", int, description="Hits per page (default 25, at most 100)."),
 ]
@@ -43,10 +49,11 @@ ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 410: ErrorSerializer, 412:
 def _dump_records(records: list[Record], request) -> list[dict]:
     highest = selectors.highest_indexes(request.user, list({r.parent_id for r in records}))
     files = files_by_owner("record", [r.pk for r in records])
-    return [
-        dump_record(r, request, highest_index=highest.get(r.parent_id), file_objects=files[r.pk])
-        for r in records
-    ]
+    with prefetched_terms(vocabulary_references(records)):
+        return [
+            dump_record(r, request, highest_index=highest.get(r.parent_id), file_objects=files[r.pk])
+            for r in records
+        ]
 
 
 def _dump_drafts(drafts: list[Draft], request) -> list[dict]:
@@ -84,16 +91,24 @@ class RecordListView(ExportNegotiationMixin, APIView):
 
     @extend_schema(
         operation_id="records_search",
-        parameters=[*SEARCH_PARAMETERS, OpenApiParameter("allversions", bool)],
+        parameters=[
+            *SEARCH_PARAMETERS,
+            OpenApiParameter("allversions", bool),
+            OpenApiParameter("suggest", str, description="Search as you type in titles and creator names."),
+            *[OpenApiParameter(name, str, many=True, description="Facet filter.") for name in RECORD_FACETS],
+        ],
         responses={**export_responses(SearchResponseSerializer), 400: ErrorSerializer},
     )
     def get(self, request):
-        params = search_params(request)
+        params = search_params(request, facets=RECORD_FACETS)
         queryset = Record.objects.visible_to(request.user).select_related("parent")
-        if request.query_params.get("allversions", "").lower() not in {"1", "true", "yes"}:
+        latest_only = request.query_params.get("allversions", "").lower() not in {"1", "true", "yes"}
+        if latest_only:
             queryset = queryset.filter(is_latest=True)
+        params = replace(params, scope=record_policy.read_scope(request.user), latest_only=latest_only)
         result = get_backend().search_records(queryset, params)
-        return search_response(request, params, _dump_records(result.hits, request), result.total)
+        hits = _dump_records(result.hits, request)
+        return search_response(request, params, hits, result.total, result.aggregations)
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else []
@@ -138,7 +153,8 @@ class UserRecordsView(APIView):
         if words:
             # Drafts have no search columns: the same words must all occur in the title.
             drafts = [d for d in drafts if all(w in d.title.lower() for w in words)]
-            records = get_backend().search_records(records, replace(params, page=1, size=10_000)).hits
+            everything = replace(params, page=1, size=10_000, aggregate=False)
+            records = get_backend().search_records(records, everything).hits
         draft_ids = {d.pk for d in drafts}
         key, descending = USER_RECORDS_SORTS[params.sort]
         items = sorted([*drafts, *(r for r in records if r.pk not in draft_ids)], key=key, reverse=descending)

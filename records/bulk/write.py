@@ -27,6 +27,7 @@ from records.models import (
 )
 from records.services import PID_DOI, PID_OAI, PID_RECID, oai_identifier
 from records.signals import records_changed
+from records.tasks import kick_search_queue
 from repository.ids import generate_id
 from repository.search import get_backend
 
@@ -61,7 +62,7 @@ def write_batch(
                 imported = [entry.record_id for entry in accepted]
                 records_changed.send(sender=Record, record_ids=imported, action=RecordRevision.Action.IMPORT)
                 if get_backend().indexes_after_commit:
-                    transaction.on_commit(lambda: get_backend().index_records(imported))
+                    transaction.on_commit(kick_search_queue)  # the receiver queued them durably
                 result.imported = imported
         # rows built while writing (PostgreSQL COPY streams them) are counted in ``rows``
         timings.write += perf_counter() - checked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -46,8 +47,8 @@ def _int_param(request, name: str, default: int) -> int:
     return value
 
 
-def search_params(request, *, sort_options=SORT_OPTIONS) -> SearchParams:
-    """Parse q, sort, page and size; 400 with the field for anything out of range."""
+def search_params(request, *, sort_options=SORT_OPTIONS, facets: Iterable[str] = ()) -> SearchParams:
+    """Parse q, suggest, sort, page, size and the FACETS' filters; 400 with the field when out of range."""
     page = _int_param(request, "page", 1)
     size = _int_param(request, "size", settings.SEARCH_DEFAULT_PAGE_SIZE)
     errors = []
@@ -65,18 +66,32 @@ def search_params(request, *, sort_options=SORT_OPTIONS) -> SearchParams:
         errors.append(FieldError("sort", [f"Must be one of: {', '.join(sort_options)}."]))
     if errors:
         raise ValidationError(errors=errors)
-    return SearchParams(q=request.query_params.get("q", ""), sort=sort, page=page, size=size)
+    filters = tuple(
+        (name, value) for name in facets for value in request.query_params.getlist(name) if value.strip()
+    )
+    return SearchParams(
+        q=request.query_params.get("q", ""),
+        sort=sort,
+        page=page,
+        size=size,
+        filters=filters,
+        suggest=request.query_params.get("suggest", ""),
+    )
 
 
 def page_links(request, params: SearchParams, total: int) -> dict:
     """self, prev and next links of a search page, keeping the other query parameters."""
     base = request.build_absolute_uri(request.path)
-    query = {k: v for k, v in request.query_params.items() if k not in {"page", "size", "sort"}}
+    query = [
+        (k, v)
+        for k, values in request.query_params.lists()
+        if k not in {"page", "size", "sort"}
+        for v in values
+    ]
 
     def link(page: int) -> str:
-        return (
-            f"{base}?{urlencode({**query, 'sort': params.effective_sort, 'page': page, 'size': params.size})}"
-        )
+        paging = [("sort", params.effective_sort), ("page", page), ("size", params.size)]
+        return f"{base}?{urlencode(query + paging)}"
 
     links = {"self": link(params.page)}
     if params.page > 1:

@@ -17,4 +17,8 @@ def get_backend() -> SearchBackend:
         from repository.search.database import DatabaseSearchBackend
 
         return DatabaseSearchBackend()
+    if settings.SEARCH_BACKEND == "elasticsearch":
+        from repository.search.elasticsearch import ElasticsearchSearchBackend
+
+        return ElasticsearchSearchBackend()
     raise ValueError(f"Unknown search backend {settings.SEARCH_BACKEND!r}")

@@ -10,10 +10,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 
-SORT_OPTIONS = ("bestmatch", "newest", "oldest", "updated-desc", "updated-asc")
+SORT_OPTIONS = ("bestmatch", "newest", "oldest", "updated-desc", "updated-asc", "version", "title")
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,24 @@ class SearchParams:
     sort: str = ""
     page: int = 1
     size: int = 25
+    #: facet selections, e.g. (("resource_type", "image::image-photo"), ("language", "eng"))
+    filters: tuple[tuple[str, str], ...] = ()
+    #: search-as-you-type text (titles and creator names, the last word as a prefix)
+    suggest: str = ""
+    #: compute facet counts (aggregations)
+    aggregate: bool = True
+    #: the caller's read scope (``records.permissions.ReadScope``: ``everything``, ``principals``), for
+    #: backends that filter outside the database; without it they search the queryset in the database
+    scope: Any = None
+    #: only the latest version of each record (what the queryset says, for external backends)
+    latest_only: bool = False
 
     @property
     def effective_sort(self) -> str:
         """bestmatch is the default with a query, newest without (as InvenioRDM)."""
         if self.sort:
             return self.sort
-        return "bestmatch" if self.q.strip() else "newest"
+        return "bestmatch" if self.q.strip() or self.suggest.strip() else "newest"
 
     @property
     def offset(self) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import router
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -40,11 +42,38 @@ def term_ids(vocabulary_type: str) -> frozenset[str]:
     return term_ids_cache.get(vocabulary_type, lambda: _active_ids(vocabulary_type))
 
 
+# Terms loaded ahead for the current request (see prefetched_terms): type -> {id: term or None}.
+_prefetched: ContextVar[dict[str, dict[str, dict | None]] | None] = ContextVar(
+    "prefetched_terms", default=None
+)
+
+
+@contextmanager
+def prefetched_terms(wanted: dict[str, set[str]]) -> Iterator[None]:
+    """Within the block, get_terms answers for WANTED ({type: ids}) from one query per type.
+
+    For pages that show many records: their vocabulary titles cost a few queries, not a few
+    per record.
+    """
+    loaded: dict[str, dict[str, dict | None]] = {}
+    for vocabulary_type, ids in wanted.items():
+        found = get_terms(vocabulary_type, ids)
+        loaded[vocabulary_type] = {term_id: found.get(term_id) for term_id in ids}
+    token = _prefetched.set(loaded)
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
 def get_terms(vocabulary_type: str, term_ids: Iterable[str]) -> dict[str, dict]:
     """The terms among ``term_ids`` that exist (deprecated ones included), keyed by id; one query."""
     wanted = set(term_ids)
     if not wanted:
         return {}
+    known = (_prefetched.get() or {}).get(vocabulary_type)
+    if known is not None and wanted <= known.keys():
+        return {term_id: known[term_id] for term_id in wanted if known[term_id] is not None}
     terms = VocabularyTerm.objects.filter(type_id=vocabulary_type, term_id__in=wanted)
     return {term.term_id: term_as_dict(term) for term in terms}
 

@@ -160,15 +160,17 @@ def test_search(owner_client, api_client, user):
         "Glacier ice cores",
     }
     assert found["sortBy"] == "bestmatch"
-    prefix = api_client.get("/api/records", {"q": "glac"}).json()
-    assert prefix["hits"]["total"] == 2  # search-as-you-type on the last word
+    assert api_client.get("/api/records", {"q": "glac"}).json()["hits"]["total"] == 0  # words are words
+    assert api_client.get("/api/records", {"q": "glac*"}).json()["hits"]["total"] == 2
+    assert api_client.get("/api/records", {"suggest": "glac"}).json()["hits"]["total"] == 2
     newest = api_client.get("/api/records", {"sort": "oldest", "size": 1, "page": 2}).json()
     assert newest["hits"]["total"] == 3 and len(newest["hits"]["hits"]) == 1
     assert newest["hits"]["hits"][0]["metadata"]["title"] == "Coral reef photographs"
     assert set(newest["links"]) == {"self", "prev", "next"}
     assert "page=3" in newest["links"]["next"]
     assert api_client.get("/api/records", {"q": "lovelace argo"}).json()["hits"]["total"] == 3
-    assert api_client.get("/api/records", {"q": "_ glacier -"}).json()["hits"]["total"] == 2
+    assert api_client.get("/api/records", {"q": "_ glacier"}).json()["hits"]["total"] == 2
+    assert api_client.get("/api/records", {"q": "_ glacier -"}).status_code == 400
 
 
 def test_search_parameter_errors(api_client):

@@ -200,7 +200,8 @@ def test_search_hides_other_versions_and_deleted_records(client, user, admin_use
 def test_search_query_count_is_bounded(client, user, django_assert_max_num_queries):
     for index in range(6):
         publish_titled(user, f"Shared survey number {index}")
-    with django_assert_max_num_queries(4):
+    # session/user, count, page of hits, six facet counts, resource type labels
+    with django_assert_max_num_queries(12):
         response = client.get("/search", {"q": "survey"})
     assert response.content.decode().count('class="result"') == 6
 
@@ -213,6 +214,8 @@ def test_search_query_count_is_bounded(client, user, django_assert_max_num_queri
         ({"size": "101"}, "Must be at most 100"),
         ({"page": "101", "size": "100"}, "page * size must not exceed 10000"),
         ({"sort": "random"}, "Must be one of: bestmatch"),
+        ({"q": "title:(glacier"}, "Unexpected end of query"),
+        ({"q": "colour:red"}, "Unknown field &#x27;colour&#x27;"),
     ],
 )
 def test_search_bad_parameters_are_400(client, params, message):

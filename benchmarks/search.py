@@ -1,0 +1,287 @@
+"""Search benchmark: the REST API against the raw ranked full-text query of the same database.
+
+Usage::
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python benchmarks/search.py --records 1000000
+    env -u DATABASE_URL .venv/bin/python benchmarks/search.py --records 100000   # SQLite
+
+The script creates its own database (``repono_searchbench_<pid>`` on the server DATABASE_URL
+names, or a temporary SQLite file), migrates it and drops it at the end (``--keep`` keeps it
+and prints its name; ``--reuse NAME`` measures an existing one without loading again).
+
+In one run:
+
+1. generates N records deterministically (``benchmarks/ingest.py``'s documents, plus one
+   "rare" word per record, shared by about 10 records, and one "medium" word, shared by about
+   1% of them) and loads them with ``manage.py import_records``: the search index is kept
+   current in the same transactions, so this is the live ingest rate;
+2. rebuilds the search index with ``manage.py search_reindex`` and, as the raw baseline, builds
+   the same index structures in plain SQL (the full-text index and the term rows' index);
+3. runs 150 queries (50 rare, 50 medium, 50 frequent words; 1 to 3 words; a third with a facet
+   filter) through the REST API (in-process WSGI, ``django.test.Client``) at concurrency 1 and 8
+   (threads), and the raw ranked full-text query of the same words (top 25 by ts_rank / bm25 over
+   every match, no access filter, no facets) at concurrency 1;
+4. prints p50/p99 latencies and the ratios the search issue tracks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from time import perf_counter
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+FACETS = [("resource_type", "dataset"), ("language", "eng"), ("resource_type", "image")]
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def write_corpus(path: Path, count: int, *, seed: int) -> None:
+    """COUNT import lines with stable ids; every title gets a rare and a medium word."""
+    import json
+
+    from ingest import make_document
+
+    from repository.ids import generate_id
+
+    rng = random.Random(seed)
+    rare_words = max(1, count // 10)
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(count):
+            document = make_document(rng, number)
+            title = document["metadata"]["title"]
+            document["metadata"]["title"] = (
+                f"{title} rare{rng.randrange(rare_words)} medium{rng.randrange(100)}"
+            )
+            handle.write(json.dumps({"id": generate_id(), **document}, ensure_ascii=False) + "\n")
+
+
+def make_queries(count: int, records: int, *, seed: int) -> list[dict]:
+    """COUNT query parameter sets: a third rare, medium, frequent words; every third with a facet."""
+    from ingest import TOPICS
+
+    rng = random.Random(seed + 1)
+    rare_words = max(1, records // 10)
+    queries = []
+    for number in range(count):
+        kind = ("rare", "medium", "frequent")[number % 3]
+        if kind == "rare":
+            words = [f"rare{rng.randrange(rare_words)}"] + rng.sample(TOPICS, rng.randint(0, 1))
+        elif kind == "medium":
+            words = [f"medium{rng.randrange(100)}"] + rng.sample(TOPICS, rng.randint(0, 2))
+        else:
+            words = rng.sample(TOPICS, rng.randint(1, 3))
+        params = {"q": " ".join(words), "kind": kind}
+        if number % 3 == 1:
+            name, value = FACETS[number % len(FACETS)]
+            params[name] = value
+        queries.append(params)
+    return queries
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def run_api(queries: list[dict], concurrency: int) -> list[tuple[str, float]]:
+    """(kind, seconds) of each query through GET /api/records."""
+    from django.db import connections
+    from django.test import Client
+
+    local = threading.local()
+
+    def one(params: dict) -> tuple[str, float]:
+        if not hasattr(local, "client"):
+            local.client = Client()
+        query = {k: v for k, v in params.items() if k != "kind"}
+        started = perf_counter()
+        response = local.client.get("/api/records", query)
+        elapsed = perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{query}: {response.status_code} {response.content[:300]!r}")
+        return params["kind"], elapsed
+
+    def close(_):
+        connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        results = list(pool.map(one, queries))
+        list(pool.map(close, range(concurrency)))
+    return results
+
+
+def run_raw(queries: list[dict]) -> list[tuple[str, float]]:
+    """(kind, seconds) of the raw ranked full-text query of each query's words (top 25)."""
+    from django.db import connection
+
+    from repository.search.query import text_tokens
+
+    results = []
+    with connection.cursor() as cursor:
+        for params in queries:
+            words = text_tokens(params["q"])
+            started = perf_counter()
+            if connection.vendor == "postgresql":
+                tsquery = " & ".join(words)
+                cursor.execute(
+                    "SELECT id FROM records_record WHERE search_vector @@ to_tsquery('english', %s) "
+                    "ORDER BY ts_rank(search_vector, to_tsquery('english', %s)) DESC LIMIT 25",
+                    [tsquery, tsquery],
+                )
+            else:
+                match = " AND ".join(f'"{word}"' for word in words)
+                cursor.execute(
+                    "SELECT rowid FROM records_record_fts WHERE records_record_fts MATCH %s "
+                    "ORDER BY bm25(records_record_fts) LIMIT 25",
+                    [match],
+                )
+            cursor.fetchall()
+            results.append((params["kind"], perf_counter() - started))
+    return results
+
+
+def raw_index_build() -> float:
+    """Seconds to build the same index structures in plain SQL: full-text index and term-row index."""
+    from django.db import connection
+
+    started = perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_terms")
+        cursor.execute(
+            "CREATE TABLE bench_terms AS SELECT record_id, field, value FROM records_recordsearchterm"
+        )
+        cursor.execute("CREATE INDEX bench_terms_idx ON bench_terms (field, value, record_id)")
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE INDEX bench_gin ON records_record USING gin (search_vector)")
+            cursor.execute("DROP INDEX bench_gin")
+        else:
+            cursor.execute("INSERT INTO records_record_fts(records_record_fts) VALUES ('rebuild')")
+        cursor.execute("DROP TABLE bench_terms")
+    return perf_counter() - started
+
+
+def summary(label: str, results: list[tuple[str, float]]) -> dict:
+    times = [seconds * 1000 for _, seconds in results]
+    row = {"p50": percentile(times, 0.5), "p99": percentile(times, 0.99)}
+    by_kind = {
+        kind: percentile([s * 1000 for k, s in results if k == kind], 0.99)
+        for kind in ("rare", "medium", "frequent")
+    }
+    log(
+        f"{label:<28} p50 {row['p50']:8.1f} ms   p99 {row['p99']:8.1f} ms   "
+        f"(p99 rare {by_kind['rare']:.1f}, medium {by_kind['medium']:.1f}, "
+        f"frequent {by_kind['frequent']:.1f})"
+    )
+    row.update(by_kind)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--records", type=int, default=1_000_000, help="records to load (default 1,000,000)")
+    parser.add_argument("--queries", type=int, default=150, help="queries per run (default 150)")
+    parser.add_argument("--concurrency", default="1,8", help="API concurrency levels (default 1,8)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
+    parser.add_argument(
+        "--reuse", help="measure this existing benchmark database (PostgreSQL name or SQLite path)"
+    )
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    workdir = Path(tempfile.mkdtemp(prefix="repono-searchbench-"))
+    admin_url = bench_name = None
+    postgres = url.startswith(("postgres://", "postgresql://"))
+    if postgres:
+        import psycopg
+
+        admin_url, bench_name = url, args.reuse or f"repono_searchbench_{os.getpid()}"
+        if not args.reuse:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{bench_name}"')
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{bench_name}"))
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{args.reuse or workdir / 'bench.sqlite3'}"
+    log(f"database: {os.environ['DATABASE_URL']}")
+    os.environ["REPONO_DATA_DIR"] = str(workdir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repository.settings")
+    log("load average (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
+    try:
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        settings.ALLOWED_HOSTS = ["testserver"]
+        call_command("migrate", verbosity=0)
+        if not args.reuse:
+            path = workdir / "records.jsonl"
+            log(f"generating {args.records:,} records ...")
+            write_corpus(path, args.records, seed=args.seed)
+            log("loading with import_records (search index kept current) ...")
+            started = perf_counter()
+            with open(os.devnull, "w") as quiet:
+                call_command("import_records", str(path), "--batch-size", "1000", stdout=quiet, stderr=quiet)
+            ingest = perf_counter() - started
+            log(f"  live ingest: {args.records / ingest:,.0f} records/s ({ingest:.1f} s)")
+            from django.db import connection
+
+            if connection.vendor == "postgresql":  # what autovacuum does after a large load
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE")
+            log("search_reindex ...")
+            started = perf_counter()
+            with open(os.devnull, "w") as quiet:
+                call_command("search_reindex", stdout=quiet, stderr=quiet)
+            reindex = perf_counter() - started
+            raw_build = raw_index_build()
+            log(
+                f"  reindex {reindex:.1f} s, raw index build {raw_build:.1f} s: "
+                f"ratio {reindex / raw_build:.2f}"
+            )
+        queries = make_queries(args.queries, args.records, seed=args.seed)
+        run_api(queries[:10], 1)  # warm up caches and connections
+        log(f"\n{args.queries} queries, load average {os.getloadavg()[0]:.2f} (2 shared cores)")
+        raw = summary("raw ranked full-text (c=1)", run_raw(queries))
+        for level in [int(value) for value in args.concurrency.split(",")]:
+            api = summary(f"REST API (c={level})", run_api(queries, level))
+            log(
+                f"  c={level}: p50 {api['p50']:.1f} ms (target <= 35), "
+                f"p99 / raw p99 = {api['p99'] / raw['p99']:.2f} (target <= 0.25), "
+                f"frequent p99 / raw frequent p99 = {api['frequent'] / raw['frequent']:.2f}"
+            )
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if bench_name and not (args.keep or args.reuse):
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
+            log(f"dropped database {bench_name}")
+        elif bench_name:
+            log(f"kept database {bench_name} (--reuse {bench_name})")
+        if args.keep and not postgres:
+            log(f"kept SQLite database {workdir / 'bench.sqlite3'}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

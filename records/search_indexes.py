@@ -1,0 +1,316 @@
+"""The search index of published records: fields users can query, facets, sorts, and the term rows.
+
+Users type short aliases (``creator:``, ``type:``, ``year:``) or InvenioRDM's full paths
+(``metadata.creators.person_or_org.name:``). The database backend keeps exact values and
+words of the non-title fields as ``RecordSearchTerm`` rows, written by a ``records_changed``
+receiver in the transaction that changed the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from django.db import connection
+from django.dispatch import receiver
+
+from records.documents import access_status
+from records.models import Record
+from records.search_models import RecordSearchTerm
+from records.signals import records_changed
+from repository.search.query import DATE, KEYWORD, TEXT, FieldSet, SearchField, text_tokens
+from repository.search.spec import Facet, SearchIndex, register
+
+MAX_TERM_LENGTH = 200
+
+RECORD_FIELDS = FieldSet(
+    [
+        SearchField("title", TEXT, ("titles", "metadata.title"), es_field="title"),
+        SearchField(
+            "creator",
+            TEXT,
+            (
+                "author",
+                "creators",
+                "authors",
+                "metadata.creators.person_or_org.name",
+                "metadata.creators.person_or_org.family_name",
+                "metadata.creators.person_or_org.given_name",
+            ),
+            es_field="creators",
+        ),
+        SearchField(
+            "affiliation",
+            TEXT,
+            ("affiliations", "metadata.creators.affiliations.name"),
+            es_field="affiliations",
+        ),
+        SearchField(
+            "subject",
+            TEXT,
+            ("subjects", "keyword", "keywords", "metadata.subjects.subject"),
+            es_field="subjects",
+        ),
+        SearchField(
+            "resource_type", KEYWORD, ("type", "metadata.resource_type.id"), es_field="resource_type"
+        ),
+        SearchField("language", KEYWORD, ("languages", "metadata.languages.id"), es_field="language"),
+        SearchField("license", KEYWORD, ("rights", "metadata.rights.id"), es_field="license"),
+        SearchField("doi", KEYWORD, ("pids.doi.identifier",), es_field="doi"),
+        SearchField(
+            "orcid",
+            KEYWORD,
+            ("metadata.creators.person_or_org.identifiers.identifier",),
+            es_field="orcid",
+        ),
+        SearchField("access_status", KEYWORD, ("access.status",), es_field="access_status"),
+        SearchField("file_type", KEYWORD, ("files.types",), es_field="file_type"),
+        SearchField(
+            "publication_date",
+            DATE,
+            ("year", "date", "metadata.publication_date"),
+            es_field="publication_date",
+        ),
+        SearchField("created", DATE, (), es_field="created"),
+        SearchField("updated", DATE, (), es_field="updated"),
+    ]
+)
+
+ACCESS_STATUS_LABELS = {
+    "open": "Open",
+    "embargoed": "Embargoed",
+    "restricted": "Restricted",
+    "metadata-only": "Metadata-only",
+}
+
+
+def _vocabulary_labels(vocabulary: str):
+    def labels(keys: list[str]) -> dict[str, str]:
+        from repository.vocabularies.selectors import get_terms
+
+        terms = get_terms(vocabulary, keys)
+        result = {}
+        for key, term in terms.items():
+            title = term.get("title")
+            result[key] = (
+                (title.get("en") or next(iter(title.values()), key)) if isinstance(title, dict) else key
+            )
+        return result
+
+    return labels
+
+
+def _access_labels(keys: list[str]) -> dict[str, str]:
+    return {key: ACCESS_STATUS_LABELS.get(key, key) for key in keys}
+
+
+def _upper_labels(keys: list[str]) -> dict[str, str]:
+    return {key: key.upper() for key in keys}
+
+
+RECORD_INDEX = register(
+    SearchIndex(
+        model=Record,
+        fields=RECORD_FIELDS,
+        default_es_fields=("title^3", "text"),
+        term_fields={
+            "creator": "creator",
+            "affiliation": "affiliation",
+            "subject": "subject",
+            "resource_type": "resource_type",
+            "language": "language",
+            "license": "license",
+            "doi": "doi",
+            "orcid": "orcid",
+            "access_status": "access_status",
+            "file_type": "file_type",
+        },
+        fulltext_columns={"title": "title"},
+        date_columns={"publication_date": "publication_date", "created": "created", "updated": "updated"},
+        text_dates=frozenset({"publication_date"}),
+        exists_columns={"title": "title"},
+        facets=(
+            Facet(
+                "resource_type",
+                "Resource types",
+                "resource_type",
+                nested=True,
+                labels=_vocabulary_labels("resourcetypes"),
+            ),
+            Facet("access_status", "Access status", "access_status", labels=_access_labels),
+            Facet("language", "Languages", "language", labels=_vocabulary_labels("languages")),
+            Facet("subject", "Subjects", "subject.exact", es_field="subject_exact"),
+            Facet("file_type", "File types", "file_type", labels=_upper_labels),
+            Facet("publication_date", "Publication year", "year", size=50, order_by_key=True),
+        ),
+        suggest_fields=("title", "creator"),
+        sorts={
+            "newest": ("-created", "-pk"),
+            "oldest": ("created", "pk"),
+            "updated-desc": ("-updated", "-pk"),
+            "updated-asc": ("updated", "pk"),
+            "version": ("-index", "-created", "-pk"),
+            "title": ("title", "pk"),
+        },
+        term_model=RecordSearchTerm,
+        es_adapter="records.search_documents.RECORD_ADAPTER",
+        es_sorts={
+            "bestmatch": ("_score", {"created": "desc"}, {"id": "desc"}),
+            "newest": ({"created": "desc"}, {"id": "desc"}),
+            "oldest": ({"created": "asc"}, {"id": "asc"}),
+            "updated-desc": ({"updated": "desc"}, {"id": "desc"}),
+            "updated-asc": ({"updated": "asc"}, {"id": "asc"}),
+            "version": ({"index": "desc"}, {"created": "desc"}, {"id": "desc"}),
+            "title": ({"title.sort": "asc"}, {"id": "asc"}),
+        },
+    )
+)
+
+
+def _person_entries(metadata: dict) -> Iterable[dict]:
+    for key in ("creators", "contributors"):
+        entries = metadata.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict):
+                yield entry
+
+
+def record_terms(document: dict) -> list[tuple[str, str]]:
+    """The (field, value) rows of a record document: exact values for facets, words for field queries."""
+    metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+    terms: set[tuple[str, str]] = set()
+
+    def add(field: str, value) -> None:
+        if isinstance(value, str) and value.strip():
+            terms.add((field, value.strip()[:MAX_TERM_LENGTH]))
+
+    def add_words(field: str, value) -> None:
+        if isinstance(value, str):
+            for word in text_tokens(value):
+                add(field, word)
+
+    resource_type = metadata.get("resource_type")
+    if isinstance(resource_type, dict) and isinstance(resource_type.get("id"), str):
+        type_id = resource_type["id"].lower()
+        add("resource_type", type_id)
+        add("resource_type", type_id.split("-", 1)[0])
+    for language in metadata.get("languages") or []:
+        if isinstance(language, dict):
+            add("language", str(language.get("id") or "").lower())
+    for right in metadata.get("rights") or []:
+        if isinstance(right, dict):
+            add("license", str(right.get("id") or "").lower())
+    for subject in metadata.get("subjects") or []:
+        if isinstance(subject, dict):
+            text = subject.get("subject") or subject.get("id")
+            add("subject.exact", text)
+            add_words("subject", text)
+    for entry in _person_entries(metadata):
+        person = entry.get("person_or_org") if isinstance(entry.get("person_or_org"), dict) else {}
+        for part in ("name", "family_name", "given_name"):
+            add_words("creator", person.get(part))
+        for identifier in person.get("identifiers") or []:
+            if isinstance(identifier, dict) and identifier.get("scheme") == "orcid":
+                add("orcid", str(identifier.get("identifier") or "").lower())
+        for affiliation in entry.get("affiliations") or []:
+            if isinstance(affiliation, dict):
+                add_words("affiliation", affiliation.get("name"))
+    pids = document.get("pids") if isinstance(document.get("pids"), dict) else {}
+    doi = pids.get("doi")
+    if isinstance(doi, dict):
+        add("doi", str(doi.get("identifier") or "").lower())
+    access = document.get("access") if isinstance(document.get("access"), dict) else {}
+    add("access_status", access_status(access))
+    files = document.get("files") if isinstance(document.get("files"), dict) else {}
+    entries = files.get("entries")
+    for key in entries if isinstance(entries, dict) else []:
+        suffix = PurePosixPath(str(key)).suffix.lstrip(".").lower()
+        add("file_type", suffix)
+    date = metadata.get("publication_date")
+    if isinstance(date, str) and len(date) >= 4 and date[:4].isdigit():
+        add("year", date[:4])
+    return sorted(terms)
+
+
+def write_search_terms(record_ids: Iterable[str]) -> int:
+    """Rebuild the term rows of RECORD_IDS from their documents; the number of rows written."""
+    ids = list(record_ids)
+    if not ids:
+        return 0
+    documents = list(Record.objects.filter(pk__in=ids).values_list("pk", "json").iterator())
+    return replace_search_terms(documents, delete_ids=ids)
+
+
+def replace_search_terms(
+    documents: list[tuple[str, dict]],
+    *,
+    delete_ids: list[str] | None = None,
+    delete_range: tuple | None = None,
+) -> int:
+    """Replace the term rows of DOCUMENTS ((record id, document) pairs); the number of rows written.
+
+    The old rows go by id list (DELETE_IDS) or by an id range (DELETE_RANGE = (after, up_to)),
+    which a full rebuild walking the records in id order uses. Plain SQL (COPY on PostgreSQL):
+    this runs inside every publish and every bulk-import batch.
+    """
+    table = RecordSearchTerm._meta.db_table
+    rows = [
+        (record_id, field, value)
+        for record_id, document in documents
+        for field, value in record_terms(document if isinstance(document, dict) else {})
+    ]
+    with connection.cursor() as cursor:
+        if delete_range is not None:
+            after, up_to = delete_range
+            cursor.execute(f"DELETE FROM {table} WHERE record_id > %s AND record_id <= %s", [after, up_to])  # noqa: S608
+        for start in range(0, len(delete_ids or []), 500):
+            chunk = delete_ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", chunk)  # noqa: S608
+        if connection.vendor == "postgresql":
+            with cursor.connection.cursor().copy(
+                f"COPY {table} (record_id, field, value) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} (record_id, field, value) VALUES (%s, %s, %s)", rows)  # noqa: S608
+    return len(rows)
+
+
+@receiver(records_changed, dispatch_uid="records.search_indexes.records_changed")
+def index_changed_records(sender, record_ids: list[str], action: str, **kwargs) -> None:
+    """In the writing transaction: term rows now; for an external index, a durable queue entry."""
+    from records.search_models import SearchQueueEntry
+    from repository.search import get_backend
+
+    for start in range(0, len(record_ids), 500):
+        write_search_terms(record_ids[start : start + 500])
+    if get_backend().indexes_after_commit:
+        # Publishing a version changes is_latest of its siblings: their documents change too.
+        parents = Record.objects.filter(pk__in=record_ids).values("parent_id")
+        siblings = set(Record.objects.filter(parent_id__in=parents).values_list("pk", flat=True))
+        queued = list(record_ids) + sorted(siblings - set(record_ids))
+        SearchQueueEntry.objects.bulk_create([SearchQueueEntry(record_id=record_id) for record_id in queued])
+
+
+#: the facet names, which are also the filter query parameters of record searches
+RECORD_FACETS = tuple(facet.name for facet in RECORD_INDEX.facets)
+
+
+def vocabulary_references(records: Iterable[Record]) -> dict[str, set[str]]:
+    """The vocabulary ids a page of RECORDS shows titles for ({type: ids}), to load them at once."""
+    wanted: dict[str, set[str]] = {"resourcetypes": set(), "languages": set(), "licenses": set()}
+    for record in records:
+        metadata = record.json.get("metadata") if isinstance(record.json, dict) else None
+        if not isinstance(metadata, dict):
+            continue
+        resource_type = metadata.get("resource_type")
+        if isinstance(resource_type, dict) and isinstance(resource_type.get("id"), str):
+            wanted["resourcetypes"].add(resource_type["id"])
+        for field, vocabulary in (("languages", "languages"), ("rights", "licenses")):
+            entries = metadata.get(field)
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    wanted[vocabulary].add(entry["id"])
+    return {vocabulary: ids for vocabulary, ids in wanted.items() if ids}

@@ -1,0 +1,90 @@
+"""How an app's model is searched: fields, facets, sorts, and where the database backend finds them.
+
+Each app describes its index next to its models (``records/search_indexes.py``) and registers it;
+the backends stay generic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import Model
+
+from repository.search.query import FieldSet
+
+
+@dataclass(frozen=True)
+class Facet:
+    """An aggregation shown next to results and usable as a filter (``?language=eng``).
+
+    ``term_field`` names the rows of the term table counted; ``nested`` facets (resource types)
+    split ``type-subtype`` values into a parent bucket with ``inner`` buckets, and are filtered
+    with ``type::subtype``. ``labels`` maps keys to display labels (vocabulary titles).
+    """
+
+    name: str
+    label: str
+    term_field: str
+    nested: bool = False
+    size: int = 10
+    labels: Callable[[list[str]], dict[str, str]] | None = None
+    order_by_key: bool = False  # histograms (years) are ordered by key, newest first
+    es_field: str = ""  # the keyword field of the Elasticsearch document (default: term_field)
+
+    @property
+    def document_field(self) -> str:
+        return self.es_field or self.term_field
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The search description of one model."""
+
+    model: type[Model]
+    fields: FieldSet
+    #: text fields searched when a term has no field (Elasticsearch ``name^boost``)
+    default_es_fields: tuple[str, ...]
+    #: text/keyword fields stored as rows of the term table: canonical field -> term field
+    term_fields: Mapping[str, str]
+    #: text fields held by the full-text index: canonical field -> column of the FTS index
+    fulltext_columns: Mapping[str, str]
+    #: date fields: canonical field -> model column; those in ``text_dates`` hold ISO strings
+    date_columns: Mapping[str, str]
+    text_dates: frozenset[str] = frozenset()
+    #: text fields whose missing value is an empty string in this column (for _exists_)
+    exists_columns: Mapping[str, str] = field(default_factory=dict)
+    facets: tuple[Facet, ...] = ()
+    #: canonical text fields search-as-you-type (``suggest=``) looks in
+    suggest_fields: tuple[str, ...] = ()
+    #: sort name -> model ordering ("newest" is required)
+    sorts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the column "newest" orders by (candidate windows take the newest matches)
+    recency_field: str = "created"
+    term_model: type[Model] | None = None
+    #: the reverse relation from the model to its term rows
+    term_relation: str = "search_terms"
+    #: dotted path of the object that builds Elasticsearch documents (mapping, documents, ids)
+    es_adapter: str = ""
+    #: Elasticsearch sort clauses per sort name
+    es_sorts: Mapping[str, tuple] = field(default_factory=dict)
+
+    def facet(self, name: str) -> Facet | None:
+        return next((facet for facet in self.facets if facet.name == name), None)
+
+
+_registry: dict[type[Model], SearchIndex] = {}
+
+
+def register(index: SearchIndex) -> SearchIndex:
+    """Make INDEX the search description of its model."""
+    _registry[index.model] = index
+    return index
+
+
+def index_for(model: type[Model]) -> SearchIndex:
+    """The registered search description of MODEL."""
+    try:
+        return _registry[model]
+    except KeyError:
+        raise LookupError(f"No search index is registered for {model.__name__}.") from None
