@@ -68,3 +68,18 @@ def files_by_owner(kind: str, record_ids: list[str]) -> dict[str, list[ObjectVer
     for objects in result.values():
         objects.sort(key=lambda o: o.key)
     return result
+
+
+def file_keys_by_record(record_ids: list[str]) -> dict[str, list[str]]:
+    """Keys of the completed files of published records, in one query (the search index's file types)."""
+    keys: dict[str, list[str]] = {}
+    rows = ObjectVersion.objects.filter(
+        bucket__owner_kind="record",
+        bucket__record_id__in=record_ids,
+        is_head=True,
+        delete_marker=False,
+        status=ObjectVersion.Status.COMPLETED,
+    ).values_list("bucket__record_id", "key")
+    for record_id, key in rows:
+        keys.setdefault(record_id, []).append(key)
+    return keys

@@ -13,7 +13,7 @@ from django_elasticsearch_dsl import Document, fields
 
 from records.models import DeletionStatus, Record
 from records.permissions import is_restricted, record_policy
-from records.search_indexes import record_terms
+from records.search_indexes import record_terms, with_file_entries
 
 # Text analysed in English (stemming), with an unstemmed sub-field for exact words.
 ENGLISH_TEXT = {"analyzer": "english", "fields": {"exact": fields.TextField(analyzer="standard")}}
@@ -67,7 +67,8 @@ class RecordDocument(Document):
 def record_document(record: Record) -> dict:
     """The document of RECORD (its parent loaded), built from the same projection as the database index."""
     terms: dict[str, list[str]] = {}
-    for field, value in record_terms(record.json if isinstance(record.json, dict) else {}):
+    [(_, document)] = with_file_entries([(record.pk, record.json)])
+    for field, value in record_terms(document):
         terms.setdefault(field, []).append(value)
     metadata = record.json.get("metadata") if isinstance(record.json.get("metadata"), dict) else {}
     creators, affiliations = [], []

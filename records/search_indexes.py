@@ -232,6 +232,21 @@ def record_terms(document: dict) -> list[tuple[str, str]]:
     return sorted(terms)
 
 
+def with_file_entries(documents: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """DOCUMENTS with ``files.entries`` filled in from the files app (stored record JSON holds none)."""
+    from files.selectors import file_keys_by_record
+
+    keys = file_keys_by_record([record_id for record_id, _ in documents])
+    result = []
+    for record_id, document in documents:
+        document = document if isinstance(document, dict) else {}
+        if keys.get(record_id):
+            files = document.get("files") if isinstance(document.get("files"), dict) else {}
+            document = {**document, "files": {**files, "entries": dict.fromkeys(keys[record_id], {})}}
+        result.append((record_id, document))
+    return result
+
+
 def write_search_terms(record_ids: Iterable[str]) -> int:
     """Rebuild the term rows of RECORD_IDS from their documents; the number of rows written."""
     ids = list(record_ids)
@@ -256,8 +271,8 @@ def replace_search_terms(
     table = RecordSearchTerm._meta.db_table
     rows = [
         (record_id, field, value)
-        for record_id, document in documents
-        for field, value in record_terms(document if isinstance(document, dict) else {})
+        for record_id, document in with_file_entries(documents)
+        for field, value in record_terms(document)
     ]
     with connection.cursor() as cursor:
         if delete_range is not None:

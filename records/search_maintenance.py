@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from records.models import Record
-from records.search_indexes import record_terms, replace_search_terms
+from records.search_indexes import record_terms, replace_search_terms, with_file_entries
 from records.search_models import RecordSearchTerm, SearchQueueEntry
 from repository.search import SearchBackend, get_backend
 
@@ -157,7 +157,8 @@ def search_check(*, backend_name: str | None = None, sample: int = 100) -> Check
         "record_id", "field", "value"
     ):
         stored_terms.setdefault(record_id, set()).add((term_field, value))
-    for record_id, document in Record.objects.filter(pk__in=ids).values_list("pk", "json"):
+    documents = list(Record.objects.filter(pk__in=ids).values_list("pk", "json"))
+    for record_id, document in with_file_entries(documents):
         if stored_terms.get(record_id, set()) != set(record_terms(document)):
             report.differing.append(record_id)
     if connection.vendor == "sqlite":

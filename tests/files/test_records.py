@@ -219,3 +219,13 @@ def test_landing_page_lists_files_with_sizes_checksums_and_links(owner_client, c
     assert "2.0\xa0KB" in html
     assert f"md5:{md5(b'x' * 2048)}" in html
     assert f'/api/records/{draft.pk}/files/data.csv/content?download=1"' in html
+
+
+def test_file_type_facet_counts_published_files(owner_client, api_client, draft, local_only):
+    """The search index takes file types from the files app: the facet and the filter see them."""
+    upload(owner_client, draft.pk, "table.CSV", b"a,b\n1,2\n")
+    assert publish(owner_client, draft.pk).status_code == 202
+    body = api_client.get("/api/records", {"file_type": "csv"}).json()
+    assert [hit["id"] for hit in body["hits"]["hits"]] == [draft.pk]
+    buckets = body["aggregations"]["file_type"]["buckets"]
+    assert [(bucket["key"], bucket["doc_count"]) for bucket in buckets] == [("csv", 1)]
