@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "accounts",
     "records",
     "communities",
+    "workflows",
     "files",
     "oaipmh",
 ]
@@ -281,7 +282,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "records.tasks.lift_expired_embargoes",
         "schedule": env_int("EMBARGO_LIFT_INTERVAL_SECONDS", 24 * 3600),
     },
+    "expire-requests": {
+        "task": "workflows.tasks.expire_requests",
+        "schedule": env_int("REQUEST_EXPIRY_INTERVAL_SECONDS", 24 * 3600),
+    },
 }
+
+# --- Communities ------------------------------------------------------------
+# Largest community logo accepted (PNG, JPEG, GIF or WebP).
+COMMUNITY_LOGO_MAX_BYTES = env_int("COMMUNITY_LOGO_MAX_BYTES", 1024 * 1024)
+
+# --- E-mail -----------------------------------------------------------------
+# Request notifications (invitations, reviews, comments) are sent after commit by Celery.
+# Embedded default: printed to the worker's console. Scale-out: an SMTP server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@{urlsplit(SITE_URL).hostname or 'localhost'}>"
+)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

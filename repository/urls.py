@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("repository.vocabularies.urls")),
     path("api/", include("records.api.urls")),
+    path("api/", include("workflows.api.urls")),
+    path("api/", include("communities.api.urls")),
     path("", include("records.urls")),
 ]
 
