@@ -18,13 +18,25 @@ SUBJECTS = {
 }
 
 
-def recipients(request: Request, actor_id: int | None) -> list[str]:
-    """E-mail addresses of the creator's and receiver's users, without the actor and opted-out users."""
+# Who hears about what: the side that did not act.
+AUDIENCE = {
+    "submitted": ("receiver",),
+    "accepted": ("creator",),
+    "declined": ("creator",),
+    "cancelled": ("receiver",),
+    "expired": ("creator", "receiver"),
+    "commented": ("creator", "receiver"),
+}
+
+
+def recipients(request: Request, event: str, actor_id: int | None) -> list[str]:
+    """E-mail addresses of the users of the sides EVENT concerns, without the actor and opted-out users."""
+    sides = {
+        "creator": (request.created_by_type, request.created_by_id),
+        "receiver": (request.receiver_type, request.receiver_id),
+    }
     users = {}
-    for type_key, entity_id in (
-        (request.created_by_type, request.created_by_id),
-        (request.receiver_type, request.receiver_id),
-    ):
+    for type_key, entity_id in (sides[side] for side in AUDIENCE[event]):
         for user in entity(type_key).users(entity_id):
             users[user.pk] = user
     users.pop(actor_id, None)
@@ -52,7 +64,6 @@ def send_request_notification(*, request_id: str, event: str, actor_id: int | No
         "You receive this e-mail because you take part in this request. You can turn these\n"
         f"e-mails off in your notification settings: {settings.SITE_URL}/me/notifications"
     )
-    messages = [
-        (subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients(request, actor_id)
-    ]
+    addresses = recipients(request, event, actor_id)
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
     return send_mass_mail(messages, fail_silently=False) if messages else 0
