@@ -65,15 +65,7 @@ LIST_PARAMETERS = [
     OpenApiParameter("sort", str, enum=list(COMMUNITY_SORTS)),
     *PAGING,
 ]
-ERRORS = {
-    400: ErrorSerializer,
-    401: ErrorSerializer,
-    403: ErrorSerializer,
-    404: ErrorSerializer,
-    409: ErrorSerializer,
-    410: ErrorSerializer,
-    412: ErrorSerializer,
-}
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 410, 412, 413, 415), ErrorSerializer)
 
 
 def _body(request) -> dict:
@@ -294,7 +286,7 @@ class LogoView(APIView):
     @extend_schema(
         parameters=[ID],
         request={"application/octet-stream": bytes},
-        responses={200: CommunitySerializer, **ERRORS, 413: ErrorSerializer},
+        responses={200: CommunitySerializer, **ERRORS},
     )
     def put(self, request, id):  # noqa: A002
         community = _lookup(request, id)

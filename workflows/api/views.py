@@ -37,7 +37,7 @@ LIST_PARAMETERS = [
     OpenApiParameter("sort", str, enum=list(selectors.REQUEST_SORTS)),
     *PAGING,
 ]
-ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 412, 413, 415), ErrorSerializer)
 
 
 def comment_content(data: object, *, required: bool) -> object:
