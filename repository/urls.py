@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("workflows.api.urls")),
     path("api/", include("communities.api.urls")),
     path("", include("records.urls")),
+    path("", include("communities.urls")),
 ]
 
 handler400 = "repository.api.errors.bad_request"
