@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from communities.models import ROLE_RANK, Community, Membership, Role
-from communities.permissions import community_ids_with_role, has_role
+from communities.permissions import community_ids_with_role
 from repository.permissions import UserLike, is_admin
 from workflows.models import Request
-from workflows.registry import EntityResolver, RequestType, register_entity, register_type
+from workflows.registry import EntityResolver, RequestType, cached, register_entity, register_type
 
 
 class CommunityResolver(EntityResolver):
@@ -47,8 +47,12 @@ class CommunityResolver(EntityResolver):
 
 
 def _managers_act(actor: UserLike, community_id: str) -> bool:
-    community = Community.objects.filter(pk=community_id).first()
-    return community is not None and (is_admin(actor) or has_role(actor, community, Role.MANAGER))
+    if is_admin(actor):
+        return True
+    managed = cached(
+        ("managed", getattr(actor, "pk", None)), lambda: community_ids_with_role(actor, Role.MANAGER)
+    )
+    return community_id in managed
 
 
 class InvitationType(RequestType):

@@ -6,7 +6,9 @@ Apps register their entity resolvers (``register_entity``) and request types
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -25,6 +27,29 @@ def is_active_user(user: UserLike) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+_party_cache: ContextVar[dict | None] = ContextVar("party_cache", default=None)
+
+
+@contextmanager
+def cached_parties() -> Iterator[None]:
+    """Within the block, remember which entities a user acts for (rendering a list of requests)."""
+    token = _party_cache.set({})
+    try:
+        yield
+    finally:
+        _party_cache.reset(token)
+
+
+def cached(key: tuple, compute):
+    """COMPUTE() once per KEY inside ``cached_parties``; always fresh outside it."""
+    cache = _party_cache.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 class EntityResolver:
     """How one kind of entity (user, group, community, record) takes part in requests."""
 
@@ -36,7 +61,8 @@ class EntityResolver:
 
     def acts_for(self, user: UserLike, entity_id: str) -> bool:
         """True when USER may act in the name of the entity (e.g. accept as receiver)."""
-        return entity_id in self.ids_for(user)
+        ids = cached(("ids", self.type_key, getattr(user, "pk", None)), lambda: self.ids_for(user))
+        return entity_id in ids
 
     def ids_for(self, user: UserLike) -> list[str]:
         """Ids of the entities of this type USER acts for (used to list visible requests)."""

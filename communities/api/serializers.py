@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from communities.models import Community, Membership
-from communities.permissions import community_policy
 
 
 class CommunitySerializer(serializers.Serializer):
@@ -122,8 +121,8 @@ def dump_community(community: Community, request) -> dict:
     return body
 
 
-def dump_member(membership: Membership, request, community: Community) -> dict:
-    """A member in InvenioRDM's shape, with what the caller may do to them."""
+def dump_member(membership: Membership, request, *, can_manage: bool) -> dict:
+    """A member in InvenioRDM's shape, with what the caller (who may CAN_MANAGE members) may do."""
     user = request.user
     if membership.user_id is not None:
         member = {
@@ -141,7 +140,6 @@ def dump_member(membership: Membership, request, community: Community) -> dict:
             "is_group": True,
         }
         is_current = False
-    can_manage = community_policy.can(user, "manage_members", community)
     return {
         "id": str(membership.pk),
         "member": member,

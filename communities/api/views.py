@@ -420,7 +420,8 @@ class MembersView(APIView):
         queryset = _members_queryset(community)
         if not community_policy.can(request.user, "read_hidden_members", community):
             queryset = queryset.filter(visible=True)
-        return _paged(request, queryset, lambda m: dump_member(m, request, community))
+        can_manage = community_policy.can(request.user, "manage_members", community)
+        return _paged(request, queryset, lambda m: dump_member(m, request, can_manage=can_manage))
 
     @extend_schema(parameters=[ID], request=MembersChangeSerializer, responses={204: None, **ERRORS})
     def post(self, request, id):  # noqa: A002

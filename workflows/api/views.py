@@ -24,6 +24,7 @@ from workflows.api.serializers import (
 )
 from workflows.models import Request
 from workflows.permissions import request_policy
+from workflows.registry import cached_parties
 
 ID = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Request id (a UUID).")
 COMMENT_ID = OpenApiParameter("comment_id", str, OpenApiParameter.PATH, description="Comment id.")
@@ -65,7 +66,8 @@ def list_response(request, queryset) -> Response:
     page = queryset.order_by(*selectors.REQUEST_SORTS[params.sort], "number")[
         params.offset : params.offset + params.size
     ]
-    hits = [dump_request(obj, request) for obj in page]
+    with cached_parties():
+        hits = [dump_request(obj, request) for obj in page]
     return search_response(request, params, hits, total, selectors.request_aggregations(queryset))
 
 
