@@ -373,7 +373,14 @@ class CommunityRecordsView(APIView):
         return [] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(
-        parameters=[ID, OpenApiParameter("q", str), OpenApiParameter("sort", str), *PAGING],
+        parameters=[
+            ID,
+            OpenApiParameter("q", str),
+            OpenApiParameter("sort", str),
+            OpenApiParameter("resource_type", str, many=True),
+            OpenApiParameter("access_status", str, many=True, enum=["open", "restricted"]),
+            *PAGING,
+        ],
         responses={200: ListResponseSerializer, **ERRORS},
     )
     def get(self, request, id):  # noqa: A002
@@ -384,8 +391,11 @@ class CommunityRecordsView(APIView):
         queryset = Record.objects.visible_to(request.user).filter(
             is_latest=True, parent_id__in=selectors.community_parent_ids(community)
         )
+        aggregations = selectors.community_record_facets(queryset)
+        queryset = selectors.filter_community_records(queryset, request.query_params)
         result = get_backend().search_records(queryset.select_related("parent"), params)
-        return search_response(request, params, _dump_records(result.hits, request), result.total)
+        hits = _dump_records(result.hits, request)
+        return search_response(request, params, hits, result.total, aggregations)
 
     @extend_schema(
         parameters=[ID], request=RecordsChangeSerializer, responses={200: BulkResultSerializer, **ERRORS}

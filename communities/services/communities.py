@@ -170,8 +170,22 @@ def community_delete(*, actor: UserLike, community_id: object, note: str = "") -
     community.revision_id += 1
     community.save(update_fields=["is_deleted", "tombstone", "updated", "revision_id"])
     FeaturedCommunity.objects.filter(community=community).delete()
+    _close_open_requests(community)
     community_changed.send(sender=Community, community_id=str(community.pk), action="deleted")
     return community
+
+
+def _close_open_requests(community: Community) -> None:
+    """Requests to a deleted community are declined, its invitations cancelled, by the system."""
+    from workflows.models import Request, RequestStatus
+    from workflows.services import request_transition
+
+    open_requests = Request.objects.select_for_update().filter(status=RequestStatus.SUBMITTED)
+    note = "<p>The community was deleted.</p>"
+    for request in open_requests.filter(receiver_type="community", receiver_id=str(community.pk)):
+        request_transition(request, "decline", None, note)
+    for request in open_requests.filter(created_by_type="community", created_by_id=str(community.pk)):
+        request_transition(request, "cancel", None, note)
 
 
 def _unlink(community: Community, parent_ids: list[str]) -> None:

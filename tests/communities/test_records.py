@@ -244,3 +244,51 @@ def test_restricted_records_in_a_community_stay_hidden_from_strangers(lab, api_c
         CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
     hits = api_client.get(f"/api/communities/{community.pk}/records").json()["hits"]
     assert [h["id"] for h in hits["hits"]] == [visible.pk] and hits["total"] == 1
+
+
+def test_community_records_have_facets_and_filters(lab):
+    community, owner, curator = lab
+    depositor = new_user("depositor")
+    dataset = publish(depositor)
+    software = publish(depositor, valid_document(resource_type={"id": "software"}))
+    hidden = publish(depositor, restricted_document())
+    for record in (dataset, software, hidden):
+        CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+    url = f"/api/communities/{community.pk}/records"
+    body = client_for(depositor).get(url).json()
+    assert body["hits"]["total"] == 3
+    assert {b["key"]: b["doc_count"] for b in body["aggregations"]["resource_type"]["buckets"]} == {
+        "dataset": 2,
+        "software": 1,
+    }
+    assert {b["key"]: b["doc_count"] for b in body["aggregations"]["access_status"]["buckets"]} == {
+        "open": 2,
+        "restricted": 1,
+    }
+    stranger = client_for(new_user("s")).get(url).json()
+    assert stranger["aggregations"]["access_status"]["buckets"] == [
+        {"key": "open", "doc_count": 2, "label": "open"}
+    ]
+    assert [
+        h["id"] for h in client_for(depositor).get(f"{url}?resource_type=software").json()["hits"]["hits"]
+    ] == [software.pk]
+    restricted = client_for(depositor).get(f"{url}?access_status=restricted").json()["hits"]["hits"]
+    assert [h["id"] for h in restricted] == [hidden.pk]
+    assert client_for(depositor).get(f"{url}?access_status=secret").status_code == 400
+
+
+def test_deleting_a_community_closes_its_open_requests(lab):
+    community, owner, curator = lab
+    depositor = new_user("depositor")
+    record = publish(depositor)
+    client_for(depositor).post(
+        f"/api/records/{record.pk}/communities", {"communities": [{"id": "lab"}]}, format="json"
+    )
+    client_for(owner).post(
+        f"/api/communities/{community.pk}/invitations",
+        {"members": [{"type": "user", "id": str(depositor.pk)}], "role": "reader"},
+        format="json",
+    )
+    client_for(owner).delete(f"/api/communities/{community.pk}")
+    statuses = dict(Request.objects.values_list("type", "status"))
+    assert statuses == {"community-inclusion": "declined", "community-invitation": "cancelled"}
