@@ -103,9 +103,10 @@ def community_record_facets(queryset: QuerySet) -> dict:
         .annotate(n=Count("pk"))
         .order_by("-n", "kind")
     )
-    restricted = queryset.filter(json__access__record="restricted").count()
-    total = queryset.count()
-    access = [("open", total - restricted), ("restricted", restricted)]
+    counts = queryset.order_by().aggregate(
+        total=Count("pk"), restricted=Count("pk", filter=Q(json__access__record="restricted"))
+    )
+    access = [("open", counts["total"] - counts["restricted"]), ("restricted", counts["restricted"])]
     return {
         "resource_type": {
             "buckets": [

@@ -45,7 +45,7 @@ def busy():
 def test_list_queries_are_bounded(busy, path, django_assert_max_num_queries):
     community, owner = busy
     client = client_for(owner)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(path.format(id=community.pk))
     assert response.status_code == 200
     assert response.json()["hits"]["total"] >= 5
