@@ -211,3 +211,14 @@ def test_notifications_after_commit_to_the_other_party_respecting_opt_out(
     with django_capture_on_commit_callbacks(execute=True):
         client_for(creator).post(f"/api/requests/{request.pk}/actions/cancel", {}, format="json")
     assert mail.outbox == []
+
+
+def test_expiry_is_mailed_to_both_sides(submitted, django_capture_on_commit_callbacks, eager_celery):
+    request, creator, receiver = submitted
+    Request.objects.filter(pk=request.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        expire_requests()
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted(
+        (user.email, "[Repono] Expired: Let me in") for user in (creator, receiver)
+    )
