@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "accounts",
     "records",
     "communities",
+    "workflows",
     "files",
     "oaipmh",
 ]
@@ -274,7 +275,8 @@ CACHES = {
 }
 
 # --- E-mail -----------------------------------------------------------------
-# Without EMAIL_HOST, e-mails (verification, password reset, access requests) go to the log.
+# Without EMAIL_HOST, e-mails (verification, password reset, access requests, request
+# notifications, fixity reports) go to the log. Notifications are sent after commit by Celery.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
@@ -391,12 +393,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "records.tasks.check_search_index",
         "schedule": env_int("SEARCH_CHECK_INTERVAL_SECONDS", 24 * 3600),
     },
+    "expire-requests": {
+        "task": "workflows.tasks.expire_requests",
+        "schedule": env_int("REQUEST_EXPIRY_INTERVAL_SECONDS", 24 * 3600),
+    },
 }
 if SEARCH_BACKEND != "database":  # the database backend indexes in the record's transaction
     CELERY_BEAT_SCHEDULE["drain-search-queue"] = {
         "task": "records.tasks.drain_search_queue",
         "schedule": SEARCH_QUEUE_INTERVAL_SECONDS,
     }
+
+# --- Communities ------------------------------------------------------------
+# Largest community logo accepted (PNG, JPEG, GIF or WebP).
+COMMUNITY_LOGO_MAX_BYTES = env_int("COMMUNITY_LOGO_MAX_BYTES", 1024 * 1024)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

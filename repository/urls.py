@@ -15,7 +15,10 @@ urlpatterns = [
     path("api/", include("oaipmh.api.urls")),
     path("", include("oaipmh.urls")),
     path("api/", include("files.api.urls")),
+    path("api/", include("workflows.api.urls")),
+    path("api/", include("communities.api.urls")),
     path("", include("records.urls")),
+    path("", include("communities.urls")),
 ]
 
 handler400 = "repository.api.errors.bad_request"

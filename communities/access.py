@@ -1,0 +1,92 @@
+"""What community roles add to record access, in the terms of the record policy.
+
+Readers (and every stronger role) of a community read its restricted records; curators and
+above of a community read the drafts submitted to it for review. For search backends the
+community readers are the principal ``"community:<id>:reader"``, stored with each record of the
+community (``parents_community_readers``) and held by its members (``community_principals_of``).
+The record policy (records.access.principals) asks these functions; nothing here decides alone.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from communities.models import ROLE_RANK, CommunityRecord, Role
+from communities.permissions import memberships_of
+from repository.permissions import UserLike
+from workflows.models import Request, RequestStatus
+
+SUBMISSION_TYPE = "community-submission"
+
+
+def community_principal(community_id: object) -> str:
+    """The principal of a community's readers (every member role includes reading)."""
+    return f"community:{community_id}:reader"
+
+
+def _member_community_ids(user: UserLike, minimum: str = Role.READER) -> list:
+    roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[minimum]]
+    return list(
+        memberships_of(user)
+        .filter(role__in=roles, community__is_deleted=False)
+        .values_list("community_id", flat=True)
+        .distinct()
+    )
+
+
+def community_principals_of(user: UserLike) -> frozenset[str]:
+    """The community principals USER acts as: one per (non-deleted) community they are a member of."""
+    return frozenset(community_principal(pk) for pk in _member_community_ids(user))
+
+
+def parents_community_readers(parent_ids: list[str]) -> dict[str, set[str]]:
+    """{parent id: community reader principals} for the communities each parent belongs to."""
+    readers: dict[str, set[str]] = {pid: set() for pid in parent_ids}
+    links = CommunityRecord.objects.filter(parent_id__in=parent_ids, community__is_deleted=False)
+    for parent_id, community_id in links.values_list("parent_id", "community_id"):
+        readers[parent_id].add(community_principal(community_id))
+    return readers
+
+
+def parents_readable_q(user: UserLike, prefix: str = "parent") -> Q:
+    """A Q over PREFIX (a path to records.Parent): parents in a community USER is a member of."""
+    ids = _member_community_ids(user)
+    if not ids:
+        return Q(pk__in=[])
+    parents = CommunityRecord.objects.filter(community_id__in=ids).values("parent_id")
+    return Q(**{f"{prefix}_id__in": parents})
+
+
+def reads_parent(user: UserLike, parent_id: str) -> bool:
+    """USER reads PARENT_ID's restricted records through a community membership."""
+    ids = _member_community_ids(user)
+    return bool(ids) and CommunityRecord.objects.filter(community_id__in=ids, parent_id=parent_id).exists()
+
+
+def _reviewed_draft_ids(user: UserLike):
+    ids = [str(pk) for pk in _member_community_ids(user, Role.CURATOR)]
+    return Request.objects.filter(
+        type=SUBMISSION_TYPE,
+        status=RequestStatus.SUBMITTED,
+        receiver_type="community",
+        receiver_id__in=ids,
+    ).values("topic_id")
+
+
+def parents_reviewed_q(user: UserLike, prefix: str = "parent") -> Q:
+    """A Q over PREFIX: parents of drafts submitted for review to a community USER curates."""
+    from records.models import Draft
+
+    if not _member_community_ids(user, Role.CURATOR):
+        return Q(pk__in=[])
+    parents = Draft.objects.filter(pk__in=_reviewed_draft_ids(user)).values("parent_id")
+    return Q(**{f"{prefix}_id__in": parents})
+
+
+def reviews_parent(user: UserLike, parent_id: str) -> bool:
+    """USER curates a community to which a draft of PARENT_ID is submitted for review."""
+    from records.models import Draft
+
+    if not _member_community_ids(user, Role.CURATOR):
+        return False
+    return Draft.objects.filter(pk__in=_reviewed_draft_ids(user), parent_id=parent_id).exists()

@@ -1,0 +1,119 @@
+"""Every community endpoint as every role: anonymous, stranger, reader, curator, manager, owner, admin.
+
+In a restricted community everything answers 404 to those who may not see it (401 first for
+anonymous writes); in a public one, 403 to those who see it but may not change it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from PIL import Image
+from rest_framework.test import APIClient
+
+from tests.communities.factories import add_member, client_for, make_community, new_user
+from tests.records.conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "stranger", "reader", "curator", "manager", "owner", "admin")
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# (method, path, body, expected statuses in ROLES order) for a PUBLIC community
+PUBLIC = [
+    ("get", "", None, (200, 200, 200, 200, 200, 200, 200)),
+    ("put", "", {"metadata": {"title": "T"}}, (401, 403, 403, 403, 200, 200, 200)),
+    ("delete", "", None, (401, 403, 403, 403, 403, 204, 204)),
+    ("post", "/rename", {"slug": "{slug}"}, (401, 403, 403, 403, 403, 200, 200)),
+    ("post", "/restore", None, (401, 409, 409, 409, 409, 409, 409)),
+    ("put", "/logo", "PNG", (401, 403, 403, 403, 200, 200, 200)),
+    ("delete", "/logo", None, (401, 403, 403, 403, 404, 404, 404)),
+    ("get", "/logo", None, (404, 404, 404, 404, 404, 404, 404)),
+    ("get", "/members", None, (200, 200, 200, 200, 200, 200, 200)),
+    ("get", "/members/public", None, (200, 200, 200, 200, 200, 200, 200)),
+    (
+        "post",
+        "/members",
+        {"members": [{"type": "group", "id": "{group}"}], "role": "reader"},
+        (401, 403, 403, 403, 204, 204, 204),
+    ),
+    ("get", "/invitations", None, (401, 403, 403, 403, 200, 200, 200)),
+    (
+        "post",
+        "/invitations",
+        {"members": [{"type": "user", "id": "{invitee}"}], "role": "reader"},
+        (401, 403, 403, 403, 204, 204, 204),
+    ),
+    ("get", "/requests", None, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/records", None, (200, 200, 200, 200, 200, 200, 200)),
+    ("delete", "/records", {"records": [{"id": "{record}"}]}, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/featured", None, (401, 403, 403, 403, 403, 403, 200)),
+    ("post", "/featured", {}, (401, 403, 403, 403, 403, 403, 201)),
+    ("post", "/membership-requests", {}, (401, 201, 400, 400, 400, 400, 201)),
+]
+
+
+def _world(visibility: str):
+    owner = new_user("owner")
+    community = make_community(owner, visibility=visibility)
+    people = {
+        "anonymous": None,
+        "stranger": new_user("stranger"),
+        "owner": owner,
+        "admin": new_user("a", is_admin=True),
+    }
+    for role in ("reader", "curator", "manager"):
+        people[role] = new_user(role)
+        add_member(community, people[role], role)
+    from django.contrib.auth.models import Group
+
+    record = publish(owner)
+    from communities.models import CommunityRecord
+
+    CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+    values = {
+        "group": str(Group.objects.create(name=f"g{owner.pk}").pk),
+        "invitee": str(new_user("i").pk),
+        "record": record.pk,
+        "slug": f"renamed-{owner.pk}",
+    }
+    return community, people, values
+
+
+def _call(client, method, url, body, values):
+    if body == "PNG":
+        return client.put(url, _png(), content_type="image/png")
+    if isinstance(body, dict):
+        text = json.dumps(body)
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        body = json.loads(text)
+        return getattr(client, method)(url, body, format="json")
+    return getattr(client, method)(url)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), PUBLIC, ids=[f"{m} {p}" for m, p, _, _ in PUBLIC]
+)
+@pytest.mark.parametrize("visibility", ["public", "restricted"])
+def test_matrix(method, path, body, expected, visibility):
+    for index, role in enumerate(ROLES):
+        community, people, values = _world(visibility)
+        client = APIClient() if people[role] is None else client_for(people[role])
+        want = expected[index]
+        if visibility == "restricted" and role in ("anonymous", "stranger"):
+            want = 401 if (role == "anonymous" and method != "get") or want == 401 else 404
+            if role == "anonymous" and path in ("/invitations", "/requests", "/featured") and method == "get":
+                want = 401
+        if visibility == "restricted" and path == "/featured" and method == "post" and role == "admin":
+            want = 400  # only public communities are featured
+        response = _call(client, method, f"/api/communities/{community.pk}{path}", body, values)
+        assert response.status_code == want, (visibility, role, method, path, response.content[:200])

@@ -1,0 +1,51 @@
+"""List endpoints answer in a bounded number of queries, however many rows they show."""
+
+from __future__ import annotations
+
+import pytest
+
+from communities.models import CommunityRecord
+from tests.communities.factories import add_member, client_for, make_community, make_request, new_user
+from tests.records.conftest import publish
+from workflows.services import request_act
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def busy():
+    owner = new_user("owner")
+    community = make_community(owner)
+    for _ in range(15):
+        joiner = new_user("joiner")
+        request, _, _ = make_request(
+            "community-membership-request", community=community, creator_user=joiner, member_user=joiner
+        )
+        request_act(actor=joiner, request_id=request.pk, action="submit")
+        add_member(make_community(joiner), owner, "reader")
+        add_member(community, joiner, "reader")
+    for _ in range(5):
+        record = publish(owner)
+        CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+    return community, owner
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/requests",
+        "/api/user/requests",
+        "/api/communities/{id}/requests",
+        "/api/communities",
+        "/api/user/communities",
+        "/api/communities/{id}/members",
+        "/api/communities/{id}/records",
+    ],
+)
+def test_list_queries_are_bounded(busy, path, django_assert_max_num_queries):
+    community, owner = busy
+    client = client_for(owner)
+    with django_assert_max_num_queries(16):
+        response = client.get(path.format(id=community.pk))
+    assert response.status_code == 200
+    assert response.json()["hits"]["total"] >= 5
