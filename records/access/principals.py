@@ -1,7 +1,8 @@
 """Who a user is, for the policy: their access level on a parent and the principals they act as.
 
 Principals are strings search backends can store and match: ``"user:<id>"``,
-``"group:<id>"`` and ``"link:<uuid>"``.
+``"group:<id>"``, ``"link:<uuid>"`` and ``"community:<id>:reader"`` (members of a community
+read its restricted records; its curators preview drafts submitted to it: communities.access).
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ def access_level(user: UserLike, parent) -> int:
     )
     for name in grants:
         best = max(best, levels.rank(levels.level_of_codename(name)))
+    if best < levels.rank(levels.PREVIEW):
+        from communities import access as community_access
+
+        if community_access.reviews_parent(user, parent.pk):
+            best = levels.rank(levels.PREVIEW)
+        elif best < levels.rank(levels.VIEW) and community_access.reads_parent(user, parent.pk):
+            best = levels.rank(levels.VIEW)
     return best
 
 
@@ -88,12 +96,19 @@ def parents_granted(user: UserLike, level: str, *, prefix: str = "parent") -> Q:
     group_grants: QuerySet = ParentGroupGrant.objects.filter(
         active_q(now=now), group__user=user, permission__codename__in=codenames
     ).values("content_object_id")
-    return (
+    condition = (
         condition
         | Q(**{f"{prefix}__owner": user})
         | Q(**{f"{prefix}_id__in": user_grants})
         | Q(**{f"{prefix}_id__in": group_grants})
     )
+    from communities import access as community_access
+
+    if levels.rank(level) <= levels.rank(levels.VIEW):
+        condition |= community_access.parents_readable_q(user, prefix)
+    if levels.rank(level) <= levels.rank(levels.PREVIEW):
+        condition |= community_access.parents_reviewed_q(user, prefix)
+    return condition
 
 
 def principals_of(user: UserLike) -> frozenset[str]:
@@ -102,6 +117,9 @@ def principals_of(user: UserLike) -> frozenset[str]:
     if is_member(user):
         principals.add(user_principal(user.pk))
         principals.update(group_principal(gid) for gid in user.groups.values_list("pk", flat=True))
+        from communities.access import community_principals_of
+
+        principals.update(community_principals_of(user))
     return frozenset(principals)
 
 
@@ -132,4 +150,8 @@ def parents_readers(owners: dict[str, int | None]) -> dict[str, frozenset[str]]:
     links = SecretLink.objects.filter(active_q(now=now), parent_id__in=ids).values_list("parent_id", "id")
     for parent_id, link_id in links:
         readers[parent_id].add(link_principal(str(link_id)))
+    from communities.access import parents_community_readers
+
+    for parent_id, principals in parents_community_readers(ids).items():
+        readers[parent_id].update(principals)
     return {pid: frozenset(values) for pid, values in readers.items()}
