@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
+# DRF's throttles read the clock through a class attribute (``timer = time.time``): imported first
+# inside a freezegun block, that attribute would become freezegun's fake clock bound as a method.
+import rest_framework.throttling  # noqa: F401
 from rest_framework.test import APIClient
 
 from accounts.services import token_create, user_create

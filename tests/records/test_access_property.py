@@ -1,6 +1,7 @@
 """Property: for random users, groups, records, access settings, grants, links and embargoes,
 what each user finds through the API is exactly what the policy lets them read, both equal an
-independent model of the rules, and every other record is a 404 on the API and the landing page.
+independent model of the rules (facet counts included), and every other record is a 404 on the
+API, the landing page, the export and the file URLs.
 """
 
 from __future__ import annotations
@@ -213,10 +214,20 @@ class AccessPropertyTest(TestCase):
                 or r.json["access"]["record"] != "restricted"
                 or scope.principals & record_policy.record_readers(r)
             }
+            files_readable = {r.pk for r in records if record_policy.can(user, "read_files", r)}
         assert found == allowed == want == by_scope, (user, token, found, allowed, want, by_scope)
+        # Facet counts count only what the user may see (each record has one access status).
+        buckets = response.json()["aggregations"]["access_status"]["buckets"]
+        assert sum(bucket["doc_count"] for bucket in buckets) == len(found)
         query = f"?token={token}" if token else ""
         for record in records:
             status = 200 if record.pk in want else 404
             assert api.get(f"/api/records/{record.pk}{query}").status_code == status
+            # File URLs: invisible records are a 404; visible ones with restricted files a 403.
+            files_status = 404 if record.pk not in want else (200 if record.pk in files_readable else 403)
+            assert api.get(f"/api/records/{record.pk}/files{query}").status_code == files_status
+            assert api.get(f"/api/records/{record.pk}/files-archive{query}").status_code in (
+                {404} if files_status == 404 else {files_status, 404 if files_status == 200 else 403}
+            )
             assert pages.get(f"/records/{record.pk}{query}").status_code == status
             assert pages.get(f"/records/{record.pk}/export/json{query}").status_code == status
