@@ -24,14 +24,20 @@ def community_principal(community_id: object) -> str:
     return f"community:{community_id}:reader"
 
 
-def _member_community_ids(user: UserLike, minimum: str = Role.READER) -> list:
+def _member_communities(user: UserLike, minimum: str = Role.READER):
+    """A lazy queryset of the ids of the (non-deleted) communities USER has MINIMUM role in."""
     roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[minimum]]
-    return list(
+    return (
         memberships_of(user)
         .filter(role__in=roles, community__is_deleted=False)
+        .order_by()
         .values_list("community_id", flat=True)
         .distinct()
     )
+
+
+def _member_community_ids(user: UserLike, minimum: str = Role.READER) -> list:
+    return list(_member_communities(user, minimum))
 
 
 def community_principals_of(user: UserLike) -> frozenset[str]:
@@ -50,10 +56,8 @@ def parents_community_readers(parent_ids: list[str]) -> dict[str, set[str]]:
 
 def parents_readable_q(user: UserLike, prefix: str = "parent") -> Q:
     """A Q over PREFIX (a path to records.Parent): parents in a community USER is a member of."""
-    ids = _member_community_ids(user)
-    if not ids:
-        return Q(pk__in=[])
-    parents = CommunityRecord.objects.filter(community_id__in=ids).values("parent_id")
+    # A subquery, not a list: list filters stay one statement (no query per request here).
+    parents = CommunityRecord.objects.filter(community_id__in=_member_communities(user)).values("parent_id")
     return Q(**{f"{prefix}_id__in": parents})
 
 
@@ -63,8 +67,8 @@ def reads_parent(user: UserLike, parent_id: str) -> bool:
     return bool(ids) and CommunityRecord.objects.filter(community_id__in=ids, parent_id=parent_id).exists()
 
 
-def _reviewed_draft_ids(user: UserLike):
-    ids = [str(pk) for pk in _member_community_ids(user, Role.CURATOR)]
+def _reviewed_draft_ids(user: UserLike, curated: list | None = None):
+    ids = [str(pk) for pk in (curated if curated is not None else _member_community_ids(user, Role.CURATOR))]
     return Request.objects.filter(
         type=SUBMISSION_TYPE,
         status=RequestStatus.SUBMITTED,
@@ -77,9 +81,10 @@ def parents_reviewed_q(user: UserLike, prefix: str = "parent") -> Q:
     """A Q over PREFIX: parents of drafts submitted for review to a community USER curates."""
     from records.models import Draft
 
-    if not _member_community_ids(user, Role.CURATOR):
+    curated = _member_community_ids(user, Role.CURATOR)
+    if not curated:
         return Q(pk__in=[])
-    parents = Draft.objects.filter(pk__in=_reviewed_draft_ids(user)).values("parent_id")
+    parents = Draft.objects.filter(pk__in=_reviewed_draft_ids(user, curated)).values("parent_id")
     return Q(**{f"{prefix}_id__in": parents})
 
 
@@ -87,6 +92,7 @@ def reviews_parent(user: UserLike, parent_id: str) -> bool:
     """USER curates a community to which a draft of PARENT_ID is submitted for review."""
     from records.models import Draft
 
-    if not _member_community_ids(user, Role.CURATOR):
+    curated = _member_community_ids(user, Role.CURATOR)
+    if not curated:
         return False
-    return Draft.objects.filter(pk__in=_reviewed_draft_ids(user), parent_id=parent_id).exists()
+    return Draft.objects.filter(pk__in=_reviewed_draft_ids(user, curated), parent_id=parent_id).exists()

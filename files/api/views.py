@@ -21,6 +21,7 @@ from files.api.serializers import (
 from files.downloads import archive_response, file_response
 from files.multipart import multipart_upload_part
 from records import selectors as record_selectors
+from records.access.links import SignedInOrSecretLinkReader
 from repository.api.serializers import ErrorSerializer
 from repository.exceptions import NotFound
 
@@ -50,7 +51,7 @@ def _draft_entry(request, draft_id: str, key: str) -> Response:
 class DraftFilesView(APIView):
     """A draft's files: list, start uploads (init), delete all."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [SignedInOrSecretLinkReader]  # a preview link reads the draft's files
 
     @extend_schema(
         operation_id="draft_files_list", parameters=[ID], responses={200: FileListSerializer, **ERRORS}
@@ -80,7 +81,7 @@ class DraftFilesView(APIView):
 class DraftFileView(APIView):
     """One file of a draft: read, update its metadata, delete."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [SignedInOrSecretLinkReader]  # a preview link reads the draft's files
 
     @extend_schema(parameters=[ID, KEY], responses={200: FileEntrySerializer, **ERRORS})
     def get(self, request, id, key):  # noqa: A002
@@ -107,7 +108,7 @@ class DraftFileView(APIView):
 class DraftFileContentView(APIView):
     """A draft file's bytes: upload (streamed, hashed while streaming) and download."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [SignedInOrSecretLinkReader]  # a preview link reads the draft's files
 
     @extend_schema(
         parameters=[ID, KEY, DOWNLOAD],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 TOKEN_PARAMETER = "token"  # noqa: S105 (a query parameter name)
 MAX_TOKEN_LENGTH = 64
@@ -63,6 +64,18 @@ def presenting(token: str | None) -> Iterator[tuple[PresentedLink, ...]]:
         yield links
     finally:
         _presented.reset(reset)
+
+
+class SignedInOrSecretLinkReader(BasePermission):
+    """API permission: reads pass with a valid secret link (``?token=``); all else needs an account.
+
+    The record and draft policies then decide what the link's level allows (a 404 otherwise).
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS and getattr(request._request, "secret_links", ()):
+            return True
+        return bool(request.user and request.user.is_authenticated)
 
 
 class SecretLinkMiddleware:

@@ -134,7 +134,7 @@ def parent_readers(parent_id: str, owner_id: int | None) -> frozenset[str]:
 
 
 def parents_readers(owners: dict[str, int | None]) -> dict[str, frozenset[str]]:
-    """parent_readers for many parents ({parent id: owner id}) in three queries (bulk indexing)."""
+    """parent_readers for many parents ({parent id: owner id}) in four queries (bulk indexing)."""
     now = timezone.now()
     readers: dict[str, set[str]] = {
         pid: ({user_principal(owner)} if owner is not None else set()) for pid, owner in owners.items()

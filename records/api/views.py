@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from files.selectors import files_by_owner
 from records import selectors, services
+from records.access.links import SignedInOrSecretLinkReader
 from records.api.renderers import ExportNegotiationMixin, export_responses
 from records.api.serializers import (
     DeleteRequestSerializer,
@@ -179,11 +180,8 @@ class RecordDetailView(ExportNegotiationMixin, APIView):
 class DraftView(APIView):
     """A record's draft: read, create from the published record (edit), update, delete."""
 
-    def get_permissions(self):
-        # A secret link (?token=) lets anonymous visitors preview; every other use needs an account.
-        if self.request.method == "GET" and getattr(self.request._request, "secret_links", ()):
-            return []
-        return [IsAuthenticated()]
+    # A secret link (?token=) lets anonymous visitors preview; every other use needs an account.
+    permission_classes = [SignedInOrSecretLinkReader]
 
     @extend_schema(parameters=[ID_PARAMETER], responses={200: RecordSerializer, **ERRORS})
     def get(self, request, id):  # noqa: A002

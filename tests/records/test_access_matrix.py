@@ -171,6 +171,15 @@ ENDPOINTS = {
     "api-requests": ("api", "get", "/api/records/{id}/access/requests", None, manage),
     "api-request": ("api", "post", "/api/records/{id}/access/request", {"message": "hi"}, access_request),
     "api-transfer": ("api", "post", "/api/records/{id}/access/transfer", "transfer", transfer),
+    "api-files": ("api", "get", "/api/records/{id}/files", None, lambda r: seen(r, VIEW, 200)),
+    "api-draft-files": ("api", "get", "/api/records/{id}/draft/files", None, draft_get),
+    "api-draft-files-init": (
+        "api",
+        "post",
+        "/api/records/{id}/draft/files",
+        [{"key": "data.csv"}],
+        lambda r: api_write(r, PREVIEW, EDIT, 400),  # allowed, then refused: the draft is metadata-only
+    ),
     "page-landing": ("page", "get", "/records/{id}", None, lambda r: seen(r, VIEW, 200)),
     "page-export": ("page", "get", "/records/{id}/export/json", None, lambda r: seen(r, VIEW, 200)),
     "page-draft": ("page", "get", "/uploads/{id}", None, draft_page),
