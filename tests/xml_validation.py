@@ -1,7 +1,7 @@
 """Validate XML against the official XSDs with the shared offline validator (validate_xml.py).
 
-The validator and the schemas live outside the repository (``REPONO_XML_VALIDATOR``, default
-/work/shared/tools/validate_xml.py, with its ../schemas folder); it is imported by path and each
+The validator and the schemas live beside the repository, in ``../shared`` (``REPONO_XML_VALIDATOR``
+points elsewhere: the validator, with its ../schemas folder); it is imported by path and each
 kind of schema is compiled once per test session.
 """
 
@@ -15,7 +15,12 @@ from pathlib import Path
 
 from lxml import etree
 
-VALIDATOR = Path(os.environ.get("REPONO_XML_VALIDATOR", "/work/shared/tools/validate_xml.py"))
+REPOSITORY = Path(__file__).resolve().parent.parent
+VALIDATOR = Path(
+    os.environ.get("REPONO_XML_VALIDATOR", REPOSITORY.parent / "shared" / "tools" / "validate_xml.py")
+)
+if not VALIDATOR.is_file():  # fail loudly: an empty example list would make tests pass vacuously
+    raise RuntimeError(f"XML validator not found at {VALIDATOR}; set REPONO_XML_VALIDATOR to validate_xml.py")
 SCHEMAS = VALIDATOR.resolve().parent.parent / "schemas"
 
 

@@ -6,6 +6,7 @@ Apps register their entity resolvers (``register_entity``) and request types
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,14 +51,14 @@ def cached(key: tuple, compute):
     return cache[key]
 
 
-class EntityResolver:
+class EntityResolver(ABC):
     """How one kind of entity (user, group, community, record) takes part in requests."""
 
     type_key: str = ""
 
+    @abstractmethod
     def exists(self, entity_id: str) -> bool:
         """True when the referenced entity exists."""
-        raise NotImplementedError
 
     def acts_for(self, user: UserLike, entity_id: str) -> bool:
         """True when USER may act in the name of the entity (e.g. accept as receiver)."""

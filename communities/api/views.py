@@ -51,6 +51,13 @@ RECORD_ID = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Reco
 FEATURED_ID = OpenApiParameter("featured_id", str, OpenApiParameter.PATH)
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)
 PAGING = [OpenApiParameter("page", int), OpenApiParameter("size", int)]
+#: the filters of request lists (type, status, is_open) and paging
+REQUEST_FILTERS = [
+    OpenApiParameter("type", str, many=True),
+    OpenApiParameter("status", str, many=True),
+    OpenApiParameter("is_open", bool),
+    *PAGING,
+]
 COMMUNITY_SORTS = {
     "newest": ("-created",),
     "oldest": ("created",),
@@ -561,13 +568,7 @@ class CommunityRequestsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[
-            ID,
-            OpenApiParameter("type", str, many=True),
-            OpenApiParameter("status", str, many=True),
-            OpenApiParameter("is_open", bool),
-            *PAGING,
-        ],
+        parameters=[ID, *REQUEST_FILTERS],
         responses={200: ListResponseSerializer, **ERRORS},
     )
     def get(self, request, id):  # noqa: A002
@@ -679,13 +680,7 @@ class RecordRequestsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[
-            RECORD_ID,
-            OpenApiParameter("type", str, many=True),
-            OpenApiParameter("status", str, many=True),
-            OpenApiParameter("is_open", bool),
-            *PAGING,
-        ],
+        parameters=[RECORD_ID, *REQUEST_FILTERS],
         responses={200: ListResponseSerializer, **ERRORS},
     )
     def get(self, request, id):  # noqa: A002
