@@ -51,3 +51,17 @@ def normalize_id(text: str) -> str | None:
     if canonical != "".join(ALPHABET[d] for d in digits):
         return None
     return f"{canonical[:5]}-{canonical[5:]}"
+
+
+def parse_row_id(value: object) -> int | None:
+    """VALUE as a database row id (1 to 18 ASCII digits), else None.
+
+    ``str.isdigit`` is not enough: it accepts non-ASCII digits ("²") that ``int`` refuses and
+    numbers too large for a 64-bit column, both of which would end in a 500.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value)
+    if not (0 < len(text) <= 18 and text.isascii() and text.isdigit()):
+        return None
+    return int(text)

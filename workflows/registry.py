@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from repository.exceptions import FieldError, ValidationError
+from repository.ids import parse_row_id
 from repository.permissions import UserLike
 
 if TYPE_CHECKING:
@@ -81,10 +82,8 @@ class UserResolver(EntityResolver):
     type_key = "user"
 
     def exists(self, entity_id: str) -> bool:
-        return (
-            entity_id.isdigit()
-            and get_user_model().objects.filter(pk=int(entity_id), is_active=True).exists()
-        )
+        row_id = parse_row_id(entity_id)
+        return row_id is not None and get_user_model().objects.filter(pk=row_id, is_active=True).exists()
 
     def ids_for(self, user: UserLike) -> list[str]:
         return [str(user.pk)] if is_active_user(user) else []
@@ -93,7 +92,8 @@ class UserResolver(EntityResolver):
         return list(get_user_model().objects.filter(pk=int(entity_id), is_active=True))
 
     def label(self, entity_id: str) -> str:
-        user = get_user_model().objects.filter(pk=int(entity_id)).first() if entity_id.isdigit() else None
+        row_id = parse_row_id(entity_id)
+        user = get_user_model().objects.filter(pk=row_id).first() if row_id is not None else None
         return (user.full_name or user.email) if user is not None else f"user {entity_id}"
 
 
@@ -101,7 +101,8 @@ class GroupResolver(EntityResolver):
     type_key = "group"
 
     def exists(self, entity_id: str) -> bool:
-        return entity_id.isdigit() and Group.objects.filter(pk=int(entity_id)).exists()
+        row_id = parse_row_id(entity_id)
+        return row_id is not None and Group.objects.filter(pk=row_id).exists()
 
     def ids_for(self, user: UserLike) -> list[str]:
         if not is_active_user(user):
@@ -112,7 +113,8 @@ class GroupResolver(EntityResolver):
         return list(get_user_model().objects.filter(groups__pk=int(entity_id), is_active=True))
 
     def label(self, entity_id: str) -> str:
-        group = Group.objects.filter(pk=int(entity_id)).first() if entity_id.isdigit() else None
+        row_id = parse_row_id(entity_id)
+        group = Group.objects.filter(pk=row_id).first() if row_id is not None else None
         return group.name if group is not None else f"group {entity_id}"
 
 

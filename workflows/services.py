@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from records.sanitize import sanitize_html
 from repository.exceptions import FieldError, NotFound, ValidationError
+from repository.ids import parse_row_id
 from repository.permissions import UserLike
 from workflows.models import Request, RequestEvent, RequestStatus
 from workflows.permissions import comment_policy, request_policy
@@ -94,10 +95,10 @@ def parse_uuid(value: object, message: str = "Request not found.") -> uuid.UUID:
 
 def parse_event_id(value: object) -> int:
     """A timeline event id from a path parameter; NotFound when it is not one."""
-    text = str(value)
-    if not text.isdigit() or len(text) > 18:
+    row_id = parse_row_id(value)
+    if row_id is None:
         raise NotFound("Comment not found.")
-    return int(text)
+    return row_id
 
 
 def get_request_for_update(request_id: object) -> Request:

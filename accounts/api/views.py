@@ -12,6 +12,7 @@ from accounts.models import User, Visibility
 from repository.api.serializers import ErrorSerializer
 from repository.api.views import search_params, search_response
 from repository.exceptions import NotFound
+from repository.ids import parse_row_id
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer}
 PARAMETERS = [
@@ -58,7 +59,8 @@ class UserDetailView(APIView):
         responses={200: dict, 401: ErrorSerializer, 404: ErrorSerializer},
     )
     def get(self, request, id):  # noqa: A002
-        user = selectors.users_findable().filter(pk=int(id)).first() if id.isdigit() else None
+        row_id = parse_row_id(id)
+        user = selectors.users_findable().filter(pk=row_id).first() if row_id is not None else None
         if user is None:
             raise NotFound("No such user.")
         return Response(dump_user(user, request))

@@ -16,6 +16,7 @@ from communities.permissions import community_policy
 from communities.signals import community_changed, community_records_changed
 from communities.validation import clean_access, clean_metadata, clean_slug
 from repository.exceptions import Conflict, FieldError, NotFound, ValidationError
+from repository.ids import parse_row_id
 from repository.permissions import UserLike
 
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
@@ -310,7 +311,7 @@ def _featured_entry(actor: UserLike, community_id: object, featured_id: object) 
     community = visible_community(actor, community_id, "feature")
     entry = (
         FeaturedCommunity.objects.select_for_update()
-        .filter(pk=featured_id if str(featured_id).isdigit() else None, community=community)
+        .filter(pk=parse_row_id(featured_id), community=community)
         .first()
     )
     if entry is None:

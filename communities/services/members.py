@@ -18,6 +18,7 @@ from communities.permissions import community_policy, user_role
 from communities.services.communities import visible_community
 from communities.signals import community_membership_changed
 from repository.exceptions import Conflict, FieldError, NotFound, PermissionDenied, ValidationError
+from repository.ids import parse_row_id
 from repository.permissions import UserLike, is_admin
 from workflows.models import Request, RequestStatus
 from workflows.services import request_create
@@ -52,14 +53,8 @@ def clean_members(value: object, allowed_types: tuple[str, ...] = ("user", "grou
             raise ValidationError(
                 errors=[FieldError(f"members.{index}.type", [f"Must be one of: {', '.join(allowed_types)}."])]
             )
-        if (
-            not isinstance(member_id, (str, int))
-            or isinstance(member_id, bool)
-            or not str(member_id).isdigit()
-        ):
+        if parse_row_id(member_id) is None:
             raise ValidationError(errors=[FieldError(f"members.{index}.id", ["Must be a numeric id."])])
-        if len(str(member_id)) > 18:
-            raise ValidationError(errors=[FieldError(f"members.{index}.id", ["Unknown id."])])
         if (kind, str(member_id)) not in result:
             result.append((kind, str(member_id)))
     return result

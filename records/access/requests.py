@@ -35,6 +35,7 @@ from records.access.services import (
 from records.models import Parent
 from records.permissions import has_level, is_owner
 from repository.exceptions import Conflict, FieldError, NotFound, PermissionDenied, ValidationError
+from repository.ids import parse_row_id
 from repository.permissions import UserLike, is_admin
 
 SETTINGS_KEYS = ("allow_user_requests", "allow_guest_requests")
@@ -217,10 +218,10 @@ def access_request_decline(*, actor: UserLike, record_id: str, request_id: str) 
 
 
 def _new_owner(user_id: object):
-    key = str(user_id)
-    user = get_user_model().objects.filter(pk=int(key), is_active=True).first() if key.isdigit() else None
+    row_id = parse_row_id(user_id)
+    user = get_user_model().objects.filter(pk=row_id, is_active=True).first() if row_id is not None else None
     if user is None:
-        raise ValidationError(errors=[FieldError("user", [f"No active user with id {key!r}."])])
+        raise ValidationError(errors=[FieldError("user", [f"No active user with id {str(user_id)!r}."])])
     return user
 
 
