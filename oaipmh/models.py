@@ -45,6 +45,9 @@ class OAISet(models.Model):
         help_text='Search query selecting the records, e.g. "resource_type.id:dataset" or plain words.'
     )
     system = models.BooleanField(default=False, help_text="Managed by the platform (e.g. community sets).")
+    community_id = models.UUIDField(
+        null=True, blank=True, unique=True, help_text="The community of a community-<slug> system set."
+    )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
 
@@ -57,11 +60,18 @@ class OAISet(models.Model):
 
 
 class OAISetMembership(models.Model):
-    """That a record is in a set, with the item's datestamp copied so set listings are keyset-paged."""
+    """That a record is (or was) in a set, with a datestamp so set listings are keyset-paged.
+
+    A record that leaves a set keeps its row with ``removed=True`` and the datestamp of its
+    leaving: harvests of that set show it as a deleted header from then on (docs/adr/0011).
+    """
 
     oai_set = models.ForeignKey(OAISet, on_delete=models.CASCADE, related_name="memberships")
     record_id = models.CharField(max_length=11)
     datestamp = models.DateTimeField()
+    removed = models.BooleanField(
+        default=False, help_text="The record left the set (a deleted header there)."
+    )
 
     class Meta:
         constraints = [

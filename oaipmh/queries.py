@@ -72,9 +72,17 @@ def page_of_items(
     if set_spec is None:
         items = list(ordered[: size + 1])
     else:  # the membership rows page; the items carry deleted flags and set specs
-        keys = list(ordered.values_list("record_id", flat=True)[: size + 1])
-        by_id = OAIItem.objects.in_bulk(keys)
-        items = [by_id[key] for key in keys if key in by_id]
+        rows = list(ordered.values_list("record_id", "datestamp", "removed")[: size + 1])
+        by_id = OAIItem.objects.in_bulk([row[0] for row in rows])
+        items = []
+        for record_id, stamp, removed in rows:
+            item = by_id.get(record_id)
+            if item is None:
+                continue
+            if removed:  # left the set: a deleted header in this set's listing (docs/adr/0011)
+                item = OAIItem(record_id=record_id, datestamp=stamp, deleted=True, set_specs=[set_spec])
+            item.datestamp = stamp  # the keyset is the membership's (equal to the item's for members)
+            items.append(item)
     more = len(items) > size
     return _entries(items[:size]), more
 

@@ -1,10 +1,12 @@
-"""Follow the records: every change a harvester must see updates the OAI items in the same transaction."""
+"""Follow the records and communities: every change a harvester must see updates the OAI items in
+the same transaction."""
 
 from __future__ import annotations
 
 from django.dispatch import receiver
 
-from oaipmh.services import items_update
+from communities.signals import community_changed
+from oaipmh.services import community_set_sync, items_update
 from records.signals import records_changed
 
 
@@ -12,3 +14,10 @@ from records.signals import records_changed
 def update_items(sender, record_ids, action, **kwargs) -> None:
     """Stamp and refresh the OAI items of the changed records (inside the writing transaction)."""
     items_update(record_ids=record_ids)
+
+
+@receiver(community_changed, dispatch_uid="oaipmh.community_set_sync")
+def sync_community_set(sender, community_id, action, **kwargs) -> None:
+    """Create, rename, retitle or remove the community's system set (records joining or leaving a
+    community send records_changed, handled above)."""
+    community_set_sync(community_id=community_id)

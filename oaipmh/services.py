@@ -8,14 +8,15 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from oaipmh.datestamps import write_stamp
 from oaipmh.models import SET_SPEC_VALIDATOR, OAIItem, OAIMetadata, OAISet, OAISetMembership
 from oaipmh.permissions import oai_set_policy
-from oaipmh.sets import chunks, matching_ids
+from oaipmh.sets import chunks, community_members, matching_ids
 from records.models import Record
 from records.permissions import record_policy
-from repository.exceptions import FieldError, NotFound, ValidationError
+from repository.exceptions import FieldError, NotFound, PermissionDenied, ValidationError
 from repository.permissions import UserLike
 
 BATCH = 1000
@@ -23,12 +24,51 @@ SET_FIELDS = ("spec", "name", "description", "search_pattern")
 
 
 def _memberships(record_ids: list[str], oai_sets: list[OAISet]) -> dict[str, list[OAISet]]:
-    """Sets each of RECORD_IDS belongs to."""
+    """Sets each of RECORD_IDS belongs to: custom sets by their query, community sets by inclusion."""
     result: dict[str, list[OAISet]] = {record_id: [] for record_id in record_ids}
+    by_community = {oai_set.community_id: oai_set for oai_set in oai_sets if oai_set.community_id}
     for oai_set in oai_sets:
+        if oai_set.community_id:
+            continue
         for record_id in matching_ids(oai_set.search_pattern, Record.objects.filter(pk__in=record_ids)):
             result[record_id].append(oai_set)
+    for record_id, community_ids in community_members(record_ids, list(by_community)).items():
+        result[record_id] += [by_community[community_id] for community_id in community_ids]
     return result
+
+
+def _write_memberships(items: list[OAIItem], members: dict[str, list[OAISet]], stamp: datetime) -> None:
+    """Replace the membership rows of ITEMS: current sets at STAMP, sets just left as removed at STAMP.
+
+    Rows of sets left earlier keep their datestamp (they were announced then); a record coming
+    back into a set is a member again.
+    """
+    ids = [item.record_id for item in items]
+    current = {item.record_id: {s.pk for s in members[item.record_id]} for item in items}
+    rows = OAISetMembership.objects.filter(record_id__in=ids).values_list(
+        "pk", "record_id", "oai_set_id", "removed"
+    )
+    stale, leaving = [], []
+    for pk, record_id, set_id, removed in rows:
+        if set_id in current[record_id]:
+            stale.append(pk)
+        elif not removed:
+            stale.append(pk)
+            leaving.append((record_id, set_id))
+    OAISetMembership.objects.filter(pk__in=stale).delete()
+    OAISetMembership.objects.bulk_create(
+        [
+            *(
+                OAISetMembership(oai_set_id=set_id, record_id=record_id, datestamp=stamp)
+                for record_id, set_ids in current.items()
+                for set_id in set_ids
+            ),
+            *(
+                OAISetMembership(oai_set_id=set_id, record_id=record_id, datestamp=stamp, removed=True)
+                for record_id, set_id in leaving
+            ),
+        ]
+    )
 
 
 @transaction.atomic
@@ -67,26 +107,26 @@ def items_update(*, record_ids: Iterable[str], stamp: datetime | None = None) ->
             unique_fields=["record_id"],
             update_fields=["datestamp", "deleted", "set_specs"],
         )
-        ids = [item.record_id for item in items]
-        OAISetMembership.objects.filter(record_id__in=ids).delete()
-        OAISetMembership.objects.bulk_create(
-            [
-                OAISetMembership(oai_set=oai_set, record_id=item.record_id, datestamp=stamp)
-                for item in items
-                for oai_set in members[item.record_id]
-            ]
-        )
+        _write_memberships(items, members, stamp)
         written += len(items)
     return written
 
 
 def items_rebuild(*, progress=None) -> int:
-    """Create or refresh the items of every record (backfill) and empty the metadata cache.
+    """Create or refresh the community sets and the items of every record; empty the metadata cache.
 
     PROGRESS(n) is called per batch. The cache is emptied because what it holds also depends on
     vocabularies and settings (license titles, SITE_URL), which do not change record revisions.
     """
+    from communities.models import Community
+
     OAIMetadata.objects.all().delete()
+    stale = OAISet.objects.exclude(community_id=None).exclude(community_id__in=Community.objects.values("pk"))
+    for community_id in [
+        *Community.objects.values_list("pk", flat=True),
+        *stale.values_list("community_id", flat=True),
+    ]:
+        community_set_sync(community_id=community_id, restamp=False)
     ids = list(Record.objects.order_by("pk").values_list("pk", flat=True))
     written = 0
     for batch in chunks(ids, BATCH):
@@ -94,6 +134,59 @@ def items_rebuild(*, progress=None) -> int:
         if progress:
             progress(len(batch))
     return written
+
+
+COMMUNITY_SET_PREFIX = "community-"
+
+
+def _community_record_ids(community_id) -> list[str]:
+    from communities.models import CommunityRecord
+
+    parents = CommunityRecord.objects.filter(community_id=community_id).values("parent_id")
+    return list(Record.objects.filter(parent_id__in=parents).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def community_set_sync(*, community_id, restamp: bool = True) -> OAISet | None:
+    """Bring the system set ``community-<slug>`` of one community in line with the community.
+
+    A public, not deleted community has a set named after its title (description as plain
+    text); when it is renamed the set's spec follows, and its records are restamped (their
+    setSpecs changed). A restricted or deleted community has no set: it is removed, and its
+    former members are restamped. Returns the set, or None. RESTAMP=False leaves the items
+    alone (for items_rebuild, which restamps everything afterwards).
+    """
+    from communities.models import Community, Visibility
+
+    community = Community.objects.filter(pk=community_id).first()
+    oai_set = OAISet.objects.select_for_update().filter(community_id=community_id).first()
+    if community is None or community.is_deleted or community.visibility != Visibility.PUBLIC:
+        if oai_set is not None:
+            members = list(oai_set.memberships.filter(removed=False).values_list("record_id", flat=True))
+            oai_set.delete()
+            if restamp:
+                items_update(record_ids=members)
+        return None
+    spec = f"{COMMUNITY_SET_PREFIX}{community.slug}"
+    description = community.metadata.get("description") if isinstance(community.metadata, dict) else ""
+    fields = {
+        "spec": spec,
+        "name": community.title,
+        "description": " ".join(strip_tags(description or "").split()),
+        "search_pattern": f"parent.communities.ids:{community.pk}",
+    }
+    moved = oai_set is None or oai_set.spec != spec
+    if oai_set is None:
+        OAISet.objects.filter(spec=spec, community_id__isnull=True).delete()  # never allowed by the API
+        oai_set = OAISet.objects.create(system=True, community_id=community.pk, **fields)
+    elif any(getattr(oai_set, key) != value for key, value in fields.items()):
+        for key, value in fields.items():
+            setattr(oai_set, key, value)
+        oai_set.updated = timezone.now()
+        oai_set.save(update_fields=[*fields, "updated"])
+    if moved and restamp:
+        items_update(record_ids=_community_record_ids(community.pk))
+    return oai_set
 
 
 def _set_errors(data: dict, *, creating: bool) -> list[FieldError]:
@@ -117,6 +210,10 @@ def _set_errors(data: dict, *, creating: bool) -> list[FieldError]:
                 SET_SPEC_VALIDATOR(spec)
             except Exception as exc:  # django.core.exceptions.ValidationError
                 errors.append(FieldError("spec", list(getattr(exc, "messages", [str(exc)]))))
+            if spec.startswith(COMMUNITY_SET_PREFIX):
+                errors.append(
+                    FieldError("spec", ["Specs starting with 'community-' are kept for communities."])
+                )
             if OAISet.objects.filter(spec=spec).exists():
                 errors.append(FieldError("spec", ["A set with this spec already exists."]))
     return errors
@@ -156,7 +253,7 @@ def oai_set_update(*, actor: UserLike, set_id: int, data: dict) -> OAISet:
     if "spec" in data and data["spec"] != oai_set.spec:
         errors.append(FieldError("spec", ["The spec of a set cannot change (harvesters rely on it)."]))
     if oai_set.system:
-        errors.append(FieldError("spec", ["System sets are managed by the platform."]))
+        raise PermissionDenied("System sets are managed by the platform.")
     if "name" in data and isinstance(data["name"], str) and not data["name"].strip():
         errors.append(FieldError("name", ["Must not be blank."]))
     if (
@@ -185,6 +282,8 @@ def oai_set_delete(*, actor: UserLike, set_id: int) -> None:
     oai_set = OAISet.objects.select_for_update().filter(pk=set_id).first()
     if oai_set is None:
         raise NotFound("OAI set not found.")
+    if oai_set.system:
+        raise PermissionDenied("System sets are managed by the platform.")
     members = list(oai_set.memberships.values_list("record_id", flat=True))
     oai_set.delete()
     items_update(record_ids=members)
@@ -200,7 +299,11 @@ def set_membership_rebuild(*, set_id: int, progress=None) -> int:
     for batch in chunks(ids, BATCH):
         with transaction.atomic():
             now_in = matching_ids(oai_set.search_pattern, Record.objects.filter(pk__in=batch))
-            was_in = set(oai_set.memberships.filter(record_id__in=batch).values_list("record_id", flat=True))
+            was_in = set(
+                oai_set.memberships.filter(record_id__in=batch, removed=False).values_list(
+                    "record_id", flat=True
+                )
+            )
             moved = now_in ^ was_in
             if moved:
                 changed += items_update(record_ids=sorted(moved))

@@ -1,10 +1,11 @@
-"""Which records a set's query selects.
+"""Which records a set selects.
 
-Until the search issue's query language lands, a set query is either a resource-type selection
-(``resource_type.id:dataset OR resource_type.id:publication``; a type matches itself and its
-subtypes, ``publication`` matches ``publication-article``) or plain words evaluated by the search
-backend (``repository.search.get_backend().search_records``). To switch to the new language,
-replace :func:`matching_ids` with a call to the new parser/backend; nothing else changes.
+Custom sets: a resource-type selection (``resource_type.id:dataset OR resource_type.id:publication``;
+a type matches itself and its subtypes, ``publication`` matches ``publication-article``) evaluated
+on the database, or any other query of the search language evaluated by the search backend over a
+batch of candidates, asking for the whole batch sorted by date (no relevance ranking, so neither
+``SEARCH_CANDIDATE_WINDOW`` nor ``SEARCH_MAX_RESULT_WINDOW`` applies: batches are at most 1,000).
+Community sets: the records whose parent is included in the community.
 """
 
 from __future__ import annotations
@@ -47,6 +48,32 @@ def matching_ids(query: str, candidates: QuerySet) -> set[str]:
         candidates.model.objects.filter(pk__in=ids), SearchParams(q=query, sort="newest", size=len(ids))
     )
     return {record.pk for record in result.hits}
+
+
+def community_members(record_ids: list[str], community_ids: list) -> dict[str, set]:
+    """Per record id, which of COMMUNITY_IDS include it (by its parent; all versions join together)."""
+    from communities.models import CommunityRecord
+
+    result: dict[str, set] = {record_id: set() for record_id in record_ids}
+    if not record_ids or not community_ids:
+        return result
+    parents = dict(candidates_parents(record_ids))
+    links = CommunityRecord.objects.filter(
+        parent_id__in=set(parents.values()), community_id__in=community_ids
+    ).values_list("parent_id", "community_id")
+    by_parent: dict[str, set] = {}
+    for parent_id, community_id in links:
+        by_parent.setdefault(parent_id, set()).add(community_id)
+    for record_id, parent_id in parents.items():
+        result[record_id] = by_parent.get(parent_id, set())
+    return result
+
+
+def candidates_parents(record_ids: list[str]) -> list[tuple[str, str]]:
+    """(record id, parent id) of RECORD_IDS."""
+    from records.models import Record
+
+    return list(Record.objects.filter(pk__in=record_ids).values_list("pk", "parent_id"))
 
 
 def chunks(ids: Iterable[str], size: int) -> Iterable[list[str]]:

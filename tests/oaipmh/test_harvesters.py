@@ -25,17 +25,21 @@ LIVE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def expected(
     spec: str | None = None, start: datetime | None = None, end: datetime | None = None
 ) -> dict[str, bool]:
-    """identifier → deleted, straight from the database."""
-    items = OAIItem.objects.all()
-    if spec is not None:
-        items = items.filter(
-            record_id__in=OAISetMembership.objects.filter(oai_set__spec=spec).values("record_id")
-        )
+    """identifier → deleted, straight from the database (in a set: records that left it are deleted)."""
+    if spec is None:
+        items = OAIItem.objects.all()
+        if start is not None:
+            items = items.filter(datestamp__gte=start)
+        if end is not None:
+            items = items.filter(datestamp__lt=end)
+        return {oai_identifier(i.record_id): i.deleted for i in items}
+    rows = OAISetMembership.objects.filter(oai_set__spec=spec)
     if start is not None:
-        items = items.filter(datestamp__gte=start)
+        rows = rows.filter(datestamp__gte=start)
     if end is not None:
-        items = items.filter(datestamp__lt=end)
-    return {oai_identifier(i.record_id): i.deleted for i in items}
+        rows = rows.filter(datestamp__lt=end)
+    deleted = dict(OAIItem.objects.values_list("record_id", "deleted"))
+    return {oai_identifier(r.record_id): r.removed or deleted[r.record_id] for r in rows}
 
 
 def sickle_harvest(url: str, verb: str = "ListIdentifiers", **params) -> dict[str, bool]:
@@ -113,6 +117,35 @@ def test_both_harvesters_agree_with_the_database_on_sets(live_server, populated,
     assert truth  # the fixture puts records in both sets
     assert sickle_harvest(url, set=spec) == truth
     assert scythe_harvest(url, set_=spec) == truth
+
+
+@LIVE
+def test_both_harvesters_agree_with_the_database_on_a_community_set(live_server, populated, user):
+    """A community's system set, with a record that left the community (a deleted header there)."""
+    from communities import services as community_services
+    from communities.selectors import public_community_sets
+    from tests.communities.factories import make_community
+
+    lab = make_community(user, slug="lab", title="Ocean Lab")
+    make_community(user, slug="hidden", visibility="restricted")
+    for record in [*populated["public"][:4], populated["deleted"][1]]:
+        community_services.record_include(actor=user, record_id=record.pk, community_id=lab.pk)
+    leaving = populated["public"][0]
+    community_services.record_communities_remove(
+        actor=user, record_id=leaving.pk, data={"communities": [{"id": "lab"}]}
+    )
+    url = f"{live_server.url}/oai2d"
+    truth = expected("community-lab")
+    assert truth[oai_identifier(leaving.pk)] is True
+    assert truth[oai_identifier(populated["deleted"][1].pk)] is True  # restricted: deleted header
+    present = sorted(i for i, deleted in truth.items() if not deleted)
+    assert present == sorted(oai_identifier(r.pk) for r in populated["public"][1:4])
+    ((spec, ids),) = public_community_sets()  # what the communities app says is public in it
+    assert spec == "community-lab" and sorted(oai_identifier(i) for i in ids) == present
+    assert sickle_harvest(url, set="community-lab") == truth
+    assert sickle_harvest(url, "ListRecords", set="community-lab") == truth
+    assert scythe_harvest(url, set_="community-lab") == truth
+    assert [s.setSpec for s in Sickle(url).ListSets()] == ["community-lab", "openaire", "openaire_data"]
 
 
 @LIVE

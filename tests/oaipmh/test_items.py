@@ -75,9 +75,8 @@ def test_a_change_of_resource_type_moves_the_record_between_sets(user):
     services.draft_update(actor=user, draft_id=draft.pk, data=document)
     services.draft_publish(actor=user, draft_id=draft.pk)
     assert item(record).set_specs == ["openaire"]
-    assert list(
-        OAISetMembership.objects.filter(record_id=record.pk).values_list("oai_set__spec", flat=True)
-    ) == ["openaire"]
+    rows = OAISetMembership.objects.filter(record_id=record.pk).values_list("oai_set__spec", "removed")
+    assert sorted(rows) == [("openaire", False), ("openaire_data", True)]  # left openaire_data
 
 
 @pytest.mark.django_db

@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 NEW_SET = {"spec": "ocean", "name": "Ocean data", "description": "Oceanography", "search_pattern": "ocean"}
 
 
-def members(spec: str) -> set[str]:
-    return set(OAISetMembership.objects.filter(oai_set__spec=spec).values_list("record_id", flat=True))
+def members(spec: str, *, removed: bool = False) -> set[str]:
+    """Records in the set (REMOVED: records that left it)."""
+    rows = OAISetMembership.objects.filter(oai_set__spec=spec, removed=removed)
+    return set(rows.values_list("record_id", flat=True))
 
 
 def test_formats_endpoint_lists_the_oai_formats(api_client):
@@ -66,6 +68,7 @@ def test_changing_the_pattern_moves_records_in_and_out(
         )
     assert response.status_code == 200
     assert members("ocean") == {desert.pk}
+    assert members("ocean", removed=True) == {ocean.pk}
     assert OAIItem.objects.get(record_id=ocean.pk).set_specs == ["openaire_data"]
 
 
@@ -141,3 +144,22 @@ def test_admin_site_creates_sets_through_the_services(
     page = client.get(f"/admin/oaipmh/oaiset/{oai_set.pk}/change/")
     assert page.status_code == 200
     assert b'name="spec"' not in page.content  # immutable: shown read-only
+
+
+def test_a_set_query_materializes_every_match_beyond_the_search_windows(
+    admin_client_api, user, celery_eager, django_capture_on_commit_callbacks, settings, client
+):
+    """The search backend's candidate window and result cap must not cut a set's membership."""
+    settings.SEARCH_CANDIDATE_WINDOW = 3
+    settings.SEARCH_MAX_RESULT_WINDOW = 5
+    settings.OAI_PAGE_SIZE = 4
+    ocean = [publish(user, valid_document(title=f"Ocean survey {n}")) for n in range(12)]
+    publish(user, valid_document(title="Desert soil samples"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_api.post("/api/oaipmh/sets", NEW_SET, format="json")
+    assert response.status_code == 201
+    assert members("ocean") == {r.pk for r in ocean}
+    _, found = harvest(client, "ListIdentifiers", metadataPrefix="oai_dc", set="ocean")
+    assert sorted(found) == sorted(oai_identifier(r.pk) for r in ocean)
+    later = publish(user, valid_document(title="Ocean survey, the last one"))  # joins when published
+    assert later.pk in members("ocean")
