@@ -50,11 +50,15 @@ def _header(parent, entry: queries.Entry) -> None:
     )
 
 
-def _records(parent, entries: list[queries.Entry], prefix: str) -> None:
-    """<record>s: header, and the metadata from the cache or rendered now (and cached)."""
+def _records(document: render.Document, parent, entries: list[queries.Entry], prefix: str) -> None:
+    """<record>s: header, and the metadata from the cache or rendered now (and cached).
+
+    ENTRIES carry the cached rendering of their current revision; the misses are rendered
+    (and stored) here. Cached XML is spliced into the response as bytes, never parsed back.
+    """
     fmt = METADATA_FORMATS[prefix]
-    rendered = queries.cached_metadata(entries, prefix)
-    missing = [e for e in entries if not e.deleted and e.item.record_id not in rendered]
+    rendered = {e.item.record_id: e.xml for e in entries if not e.deleted and e.xml is not None}
+    missing = [e for e in entries if not e.deleted and e.xml is None]
     if missing:
         records = queries.records_for_rendering([e.item.record_id for e in missing])
         fresh = [e for e in missing if e.item.record_id in records]
@@ -82,11 +86,12 @@ def _records(parent, entries: list[queries.Entry], prefix: str) -> None:
         xml = rendered.get(entry.item.record_id)
         _header(element, entry if xml is not None else queries.Entry(item=entry.item, revision_id=None))
         if xml is not None:
-            render.el(element, "metadata").append(etree.fromstring(xml))
+            document.splice(render.el(element, "metadata"), xml)
 
 
-def identify(root, request: OAIRequest, now: datetime) -> None:
+def identify(document: render.Document, request: OAIRequest, now: datetime) -> None:
     """Identify: who we are and how we keep datestamps and deletions."""
+    root = document.root
     element = render.el(root, "Identify")
     render.el(element, "repositoryName", settings.OAI_REPOSITORY_NAME)
     render.el(element, "baseURL", root.find(f"{{{render.NS_OAI}}}request").text)
@@ -105,14 +110,14 @@ def identify(root, request: OAIRequest, now: datetime) -> None:
         )
 
 
-def list_metadata_formats(root, request: OAIRequest, now: datetime) -> None:
+def list_metadata_formats(document: render.Document, request: OAIRequest, now: datetime) -> None:
     """ListMetadataFormats: every format, for the repository or one item (all items have all)."""
     identifier = request.arguments.get("identifier")
     if identifier is not None:
         record_id = record_id_of(identifier)
         if record_id is None or queries.get_entry(record_id) is None:
             raise OAIError("idDoesNotExist", f"{identifier!r} is not an identifier of this repository.")
-    element = render.el(root, "ListMetadataFormats")
+    element = render.el(document.root, "ListMetadataFormats")
     for fmt in METADATA_FORMATS.values():
         entry = render.el(element, "metadataFormat")
         render.el(entry, "metadataPrefix", fmt.prefix)
@@ -120,14 +125,14 @@ def list_metadata_formats(root, request: OAIRequest, now: datetime) -> None:
         render.el(entry, "metadataNamespace", fmt.namespace)
 
 
-def list_sets(root, request: OAIRequest, now: datetime) -> None:
+def list_sets(document: render.Document, request: OAIRequest, now: datetime) -> None:
     """ListSets: every set in one response (there are few), so any resumptionToken is bad."""
     if "resumptionToken" in request.arguments:
         raise OAIError("badResumptionToken", "ListSets is never split; this token was not issued here.")
     sets = queries.all_sets()
     if not sets:
         raise OAIError("noSetHierarchy", "This repository has no sets.")
-    element = render.el(root, "ListSets")
+    element = render.el(document.root, "ListSets")
     for oai_set in sets:
         entry = render.el(element, "set")
         render.el(entry, "setSpec", oai_set.spec)
@@ -149,18 +154,18 @@ def list_sets(root, request: OAIRequest, now: datetime) -> None:
             etree.SubElement(dc, "{http://purl.org/dc/elements/1.1/}description").text = oai_set.description
 
 
-def get_record(root, request: OAIRequest, now: datetime) -> None:
+def get_record(document: render.Document, request: OAIRequest, now: datetime) -> None:
     """GetRecord: one item in one format; deleted (or restricted) items are a deleted header."""
     fmt = _format(request.arguments["metadataPrefix"])
     identifier = request.arguments["identifier"]
     record_id = record_id_of(identifier)
-    entry = queries.get_entry(record_id) if record_id else None
+    entry = queries.get_entry(record_id, fmt.prefix) if record_id else None
     if entry is None:
         raise OAIError("idDoesNotExist", f"{identifier!r} is not an identifier of this repository.")
-    _records(render.el(root, "GetRecord"), [entry], fmt.prefix)
+    _records(document, render.el(document.root, "GetRecord"), [entry], fmt.prefix)
 
 
-def list_items(root, request: OAIRequest, now: datetime, *, with_metadata: bool) -> None:
+def list_items(document: render.Document, request: OAIRequest, now: datetime, *, with_metadata: bool) -> None:
     """ListIdentifiers / ListRecords: one keyset page, and a token for the next one."""
     token = request.arguments.get("resumptionToken")
     if token is not None:
@@ -178,16 +183,22 @@ def list_items(root, request: OAIRequest, now: datetime, *, with_metadata: bool)
     after = (state.last_datestamp, state.last_id) if state.last_datestamp and state.last_id else None
     size = settings.OAI_PAGE_SIZE
     entries, more = queries.page_of_items(
-        set_spec=state.set_spec, start=state.start, end=state.end, watermark=now, after=after, size=size
+        set_spec=state.set_spec,
+        start=state.start,
+        end=state.end,
+        watermark=now,
+        after=after,
+        size=size,
+        prefix=state.prefix if with_metadata else None,
     )
     if not entries:  # with a token only when the rest of the list left it (e.g. left the set)
         raise OAIError("noRecordsMatch", "No record matches these arguments.")
     complete = state.complete_size
     if token is None and (more or state.cursor):
         complete = queries.count_items(state.set_spec, state.start, state.end, now)
-    element = render.el(root, request.verb)
+    element = render.el(document.root, request.verb)
     if with_metadata:
-        _records(element, entries, state.prefix)
+        _records(document, element, entries, state.prefix)
     else:
         for entry in entries:
             _header(element, entry)
@@ -220,28 +231,30 @@ VERB_HANDLERS = {
     "ListMetadataFormats": list_metadata_formats,
     "ListSets": list_sets,
     "GetRecord": get_record,
-    "ListIdentifiers": lambda root, request, now: list_items(root, request, now, with_metadata=False),
-    "ListRecords": lambda root, request, now: list_items(root, request, now, with_metadata=True),
+    "ListIdentifiers": lambda document, request, now: list_items(document, request, now, with_metadata=False),
+    "ListRecords": lambda document, request, now: list_items(document, request, now, with_metadata=True),
 }
 
 
-def respond(request: OAIRequest, *, base_url: str) -> etree._Element:
+def respond(request: OAIRequest, *, base_url: str) -> render.Document:
     """The response to a well-formed request (protocol errors included)."""
     now = watermark()
     root = render.envelope(
         response_date=now, base_url=base_url, request_arguments={"verb": request.verb, **request.arguments}
     )
+    document = render.Document(root)
     try:
-        VERB_HANDLERS[request.verb](root, request, now)
+        VERB_HANDLERS[request.verb](document, request, now)
     except OAIError as error:
         for child in list(root)[2:]:
             root.remove(child)
+        document = render.Document(root)  # no payloads
         render.errors(root, [error])
-    return root
+    return document
 
 
-def respond_to_errors(found: list[OAIError], *, base_url: str) -> etree._Element:
+def respond_to_errors(found: list[OAIError], *, base_url: str) -> render.Document:
     """The response to a request breaking the argument rules (request element without attributes)."""
     root = render.envelope(response_date=watermark(), base_url=base_url, request_arguments={})
     render.errors(root, found)
-    return root
+    return render.Document(root)

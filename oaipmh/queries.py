@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Min, Q
+from django.db.models import Min, OuterRef, Q, Subquery
 
 from oaipmh.models import OAIItem, OAIMetadata, OAISet, OAISetMembership
 from records.models import Record
@@ -21,10 +21,12 @@ COMPLETE_SIZE_LIMIT = 100_000  # count exactly up to this; beyond, completeListS
 
 @dataclass
 class Entry:
-    """One item of a response: its header data and, unless deleted, the record's revision id."""
+    """One item of a response: its header data and, unless deleted, the record's revision id and,
+    when asked for a format, its cached rendering of that revision (None on a cache miss)."""
 
     item: OAIItem
     revision_id: int | None
+    xml: str | None = None
 
     @property
     def deleted(self) -> bool:
@@ -63,8 +65,12 @@ def page_of_items(
     watermark: datetime,
     after: tuple[datetime, str] | None,
     size: int,
+    prefix: str | None = None,
 ) -> tuple[list[Entry], bool]:
-    """Up to SIZE entries after the key AFTER, in (datestamp, id) order, and whether more follow."""
+    """Up to SIZE entries after the key AFTER, in (datestamp, id) order, and whether more follow.
+
+    With PREFIX, the entries carry their cached rendering in that format when it is current.
+    """
     queryset = _filtered(set_spec, start, end, watermark)
     if after is not None:
         queryset = queryset.filter(Q(datestamp__gt=after[0]) | Q(datestamp=after[0], record_id__gt=after[1]))
@@ -84,40 +90,44 @@ def page_of_items(
             item.datestamp = stamp  # the keyset is the membership's (equal to the item's for members)
             items.append(item)
     more = len(items) > size
-    return _entries(items[:size]), more
+    return _entries(items[:size], prefix), more
 
 
-def get_entry(record_id: str) -> Entry | None:
+def get_entry(record_id: str, prefix: str | None = None) -> Entry | None:
     """The entry of one record, or None when harvesters do not know it."""
     item = OAIItem.objects.filter(record_id=record_id).first()
-    return _entries([item])[0] if item else None
+    return _entries([item], prefix)[0] if item else None
 
 
-def _entries(items: list[OAIItem]) -> list[Entry]:
+def _entries(items: list[OAIItem], prefix: str | None) -> list[Entry]:
     """Attach the current revision of the items anonymous users may read; the others are deleted.
 
     The policy is asked again (its queryset form, one query): a record restricted since its item
-    was read is never shown as present.
+    was read is never shown as present. The same query fetches the cached PREFIX rendering of
+    the current revision (a row of another revision is stale and ignored).
     """
     wanted = [item.record_id for item in items if not item.deleted]
     visible = Record.objects.filter(pk__in=wanted) if wanted else Record.objects.none()
-    revisions = dict(record_policy.filter_visible(AnonymousUser(), visible).values_list("pk", "revision_id"))
+    visible = record_policy.filter_visible(AnonymousUser(), visible)
+    if prefix is None:
+        rows = {pk: (revision, None) for pk, revision in visible.values_list("pk", "revision_id")}
+    else:
+        cached = OAIMetadata.objects.filter(
+            record_id=OuterRef("pk"), prefix=prefix, revision_id=OuterRef("revision_id")
+        ).values("xml")[:1]
+        rows = {
+            pk: (revision, xml)
+            for pk, revision, xml in visible.annotate(cached_xml=Subquery(cached)).values_list(
+                "pk", "revision_id", "cached_xml"
+            )
+        }
     entries = []
     for item in items:
-        revision = revisions.get(item.record_id) if not item.deleted else None
+        revision, xml = rows.get(item.record_id, (None, None)) if not item.deleted else (None, None)
         if revision is None:
             item.deleted = True
-        entries.append(Entry(item=item, revision_id=revision))
+        entries.append(Entry(item=item, revision_id=revision, xml=xml))
     return entries
-
-
-def cached_metadata(entries: list[Entry], prefix: str) -> dict[str, str]:
-    """Rendered PREFIX metadata of ENTRIES that is current (same revision), by record id."""
-    wanted = {e.item.record_id: e.revision_id for e in entries if not e.deleted}
-    rows = OAIMetadata.objects.filter(record_id__in=list(wanted), prefix=prefix).values_list(
-        "record_id", "revision_id", "xml"
-    )
-    return {record_id: xml for record_id, revision, xml in rows if wanted.get(record_id) == revision}
 
 
 def records_for_rendering(record_ids: list[str]) -> dict[str, Record]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -81,10 +83,37 @@ def oai_identifier_description(parent: etree._Element, *, host: str, sample: str
         etree.SubElement(root, f"{{{NS_OAI_ID}}}{tag}").text = text
 
 
-def to_bytes(root: etree._Element, *, stylesheet: str | None) -> bytes:
+class Document:
+    """A response being built: the lxml tree, and serialized payloads to splice into it.
+
+    Metadata payloads are cached as serialized XML. Parsing them back into the tree only to
+    serialize them again was most of a warm page's cost, so the tree gets a placeholder text
+    (a random per-response marker no argument can forge) that :func:`to_bytes` replaces by the
+    payload's bytes. A payload is one element serialized by lxml on its own, so it declares
+    every namespace it uses and carries no XML declaration: the result is well-formed.
+    """
+
+    def __init__(self, root: etree._Element):
+        self.root = root
+        self.payloads: list[bytes] = []
+        self._marker = f"splice-{secrets.token_hex(12)}-"
+
+    def splice(self, parent: etree._Element, xml: str) -> None:
+        """Put the serialized element XML as the content of PARENT (which has no other content)."""
+        parent.text = f"{self._marker}{len(self.payloads)}."
+        self.payloads.append(xml.encode())
+
+    def body(self) -> bytes:
+        body = etree.tostring(self.root, encoding="UTF-8")
+        if not self.payloads:
+            return body
+        pattern = re.compile(re.escape(self._marker.encode()) + rb"(\d+)\.")
+        return pattern.sub(lambda match: self.payloads[int(match.group(1))], body)
+
+
+def to_bytes(document: Document, *, stylesheet: str | None) -> bytes:
     """The response document, with an xml-stylesheet processing instruction for browsers."""
-    body = etree.tostring(root, encoding="UTF-8")
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n'
     if stylesheet:
         head += f'<?xml-stylesheet type="text/xsl" href="{stylesheet}"?>\n'.encode()
-    return head + body
+    return head + document.body()

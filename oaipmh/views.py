@@ -45,10 +45,10 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     pairs = [(name, value) for name, values in data.lists() for value in values]
     base_url = settings.OAI_BASE_URL
     try:
-        root = respond(parse_arguments(pairs), base_url=base_url)
+        document = respond(parse_arguments(pairs), base_url=base_url)
     except OAIErrors as errors:
-        root = respond_to_errors(errors.errors, base_url=base_url)
-    body = to_bytes(root, stylesheet=static("oaipmh/oai2.xsl"))
+        document = respond_to_errors(errors.errors, base_url=base_url)
+    body = to_bytes(document, stylesheet=static("oaipmh/oai2.xsl"))
     response = HttpResponse(content_type=CONTENT_TYPE)
     response["Vary"] = "Accept-Encoding"
     encoding = _accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))

@@ -410,3 +410,18 @@ def test_oai_rebuild_empties_the_cache(client, user):
     assert OAIMetadata.objects.exists()
     call_command("oai_rebuild", verbosity=0)
     assert not OAIMetadata.objects.exists()
+
+
+@pytest.mark.parametrize("prefix", ["oai_dc", "oai_datacite", "datacite", "marcxml"])
+def test_a_page_from_the_cache_equals_the_freshly_rendered_one(client, user, prefix):
+    """Cached payloads are spliced in as bytes: same document, still valid, escapes intact."""
+    publish(user, valid_document(title="Fish & chips <not a tag> \"quoted\" ünïcode ✓"))
+    publish(user, valid_document(title="splice-00000000-0. looks like a marker"))
+    assert not OAIMetadata.objects.filter(prefix=prefix).exists()
+    fresh = oai(client, verb="ListRecords", metadataPrefix=prefix)  # renders and stores
+    assert OAIMetadata.objects.filter(prefix=prefix).count() == 2
+    cached = oai(client, verb="ListRecords", metadataPrefix=prefix)  # spliced from the cache
+    for root in (fresh, cached):
+        root.find("o:responseDate", NS).text = ""
+    assert etree.tostring(cached, method="c14n") == etree.tostring(fresh, method="c14n")
+    assert "Fish & chips <not a tag>" in "".join(cached.itertext())
