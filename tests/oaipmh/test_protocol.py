@@ -415,7 +415,7 @@ def test_oai_rebuild_empties_the_cache(client, user):
 @pytest.mark.parametrize("prefix", ["oai_dc", "oai_datacite", "datacite", "marcxml"])
 def test_a_page_from_the_cache_equals_the_freshly_rendered_one(client, user, prefix):
     """Cached payloads are spliced in as bytes: same document, still valid, escapes intact."""
-    publish(user, valid_document(title="Fish & chips <not a tag> \"quoted\" ünïcode ✓"))
+    publish(user, valid_document(title='Fish & chips <not a tag> "quoted" ünïcode ✓'))
     publish(user, valid_document(title="splice-00000000-0. looks like a marker"))
     assert not OAIMetadata.objects.filter(prefix=prefix).exists()
     fresh = oai(client, verb="ListRecords", metadataPrefix=prefix)  # renders and stores
