@@ -75,22 +75,39 @@ def page_of_items(
     if after is not None:
         queryset = queryset.filter(Q(datestamp__gt=after[0]) | Q(datestamp=after[0], record_id__gt=after[1]))
     ordered = queryset.order_by("datestamp", "record_id")
+    # One query: the keyset page, the policy's verdict (current revision of what anonymous users
+    # may read) and the cached rendering of that revision, as correlated subqueries per row.
+    visible = record_policy.filter_visible(AnonymousUser(), Record.objects.filter(pk=OuterRef("record_id")))
+    annotations = {"revision": Subquery(visible.order_by().values("revision_id")[:1])}
     if set_spec is None:
-        items = list(ordered[: size + 1])
-    else:  # the membership rows page; the items carry deleted flags and set specs
-        rows = list(ordered.values_list("record_id", "datestamp", "removed")[: size + 1])
-        by_id = OAIItem.objects.in_bulk([row[0] for row in rows])
-        items = []
-        for record_id, stamp, removed in rows:
-            item = by_id.get(record_id)
-            if item is None:
-                continue
+        fields = ["record_id", "datestamp", "deleted", "set_specs"]
+    else:  # membership rows; the item carries the deleted flag and the set specs
+        item = OAIItem.objects.filter(record_id=OuterRef("record_id"))
+        annotations["item_deleted"] = Subquery(item.values("deleted")[:1])
+        annotations["item_set_specs"] = Subquery(item.values("set_specs")[:1])
+        fields = ["record_id", "datestamp", "removed", "item_deleted", "item_set_specs"]
+    if prefix is not None:
+        cached = OAIMetadata.objects.filter(
+            record_id=OuterRef("record_id"), prefix=prefix, revision_id=OuterRef("revision")
+        )
+        annotations["cached_xml"] = Subquery(cached.values("xml")[:1])
+    rows = list(ordered.annotate(**annotations).values_list(*fields, *annotations)[: size + 1])
+    entries = []
+    for row in rows[:size]:
+        if set_spec is None:
+            record_id, stamp, deleted, specs, revision = row[:5]
+        else:
+            record_id, stamp, removed, deleted, specs, revision = row[:6]
+            if deleted is None:
+                continue  # no item (cannot happen: rows are written together)
             if removed:  # left the set: a deleted header in this set's listing (docs/adr/0011)
-                item = OAIItem(record_id=record_id, datestamp=stamp, deleted=True, set_specs=[set_spec])
-            item.datestamp = stamp  # the keyset is the membership's (equal to the item's for members)
-            items.append(item)
-    more = len(items) > size
-    return _entries(items[:size], prefix), more
+                deleted, specs = True, [set_spec]
+        if deleted:
+            revision = None
+        item = OAIItem(record_id=record_id, datestamp=stamp, deleted=revision is None, set_specs=specs)
+        xml = row[-1] if prefix is not None and revision is not None else None
+        entries.append(Entry(item=item, revision_id=revision, xml=xml))
+    return entries, len(rows) > size
 
 
 def get_entry(record_id: str, prefix: str | None = None) -> Entry | None:
