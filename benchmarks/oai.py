@@ -13,9 +13,11 @@ harvests with Sickle (a real OAI-PMH client): ``oai_dc``, ``datacite`` and ``oai
 failure. With ``--keep-data DIR`` the loaded database is kept and reused by the next run.
 
 Figures: records/s overall; page latency p50 and p99 (client-side: request, transfer and XML
-parsing); the last pages against the first ones; and the ratio of the harvest rate to the raw
-limit measured in the same run: reading the same records' JSON from PostgreSQL with a
-server-side cursor (the cost of getting the bytes out of the database at all).
+parsing); the median of the last pages against the median of the first ones (a tenth of the
+pages, at most 50); the page query in-process, first and last page interleaved; and the ratio
+of the harvest rate to the raw limit measured in the same run: reading the same records' JSON
+from PostgreSQL with a server-side cursor (the cost of getting the bytes out of the database at
+all).
 """
 
 from __future__ import annotations
@@ -108,6 +110,77 @@ def harvest(base_url: str, prefix: str, set_spec: str | None) -> tuple[int, list
         params = {"verb": "ListRecords", "resumptionToken": token.text}
         if len(pages) % 1000 == 0:
             log(f"    {len(pages):,} pages, {records:,} records, last page {pages[-1] * 1000:.0f} ms")
+
+
+def depth_check(prefix: str, rounds: int = 40) -> None:
+    """The page query in-process, first page and last page interleaved (load hits both alike)."""
+    from django.utils import timezone
+
+    from oaipmh import queries
+    from oaipmh.models import OAIItem
+
+    last_key = OAIItem.objects.order_by("-datestamp", "-record_id").values_list("datestamp", "record_id")[100]
+    now = timezone.now()
+    first: list[float] = []
+    last: list[float] = []
+    for _ in range(rounds):
+        for after, times in ((None, first), (last_key, last)):
+            started = perf_counter()
+            queries.page_of_items(
+                set_spec=None, start=None, end=None, watermark=now, after=after, size=100, prefix=prefix
+            )
+            times.append(perf_counter() - started)
+    a, b = statistics.median(first), statistics.median(last)
+    log(
+        f"  page query in-process ({prefix}, {rounds} rounds interleaved): first page {a * 1000:.1f} ms,"
+        f" last page {b * 1000:.1f} ms (medians), last / first {b / a:.2f}"
+    )
+
+
+def depth_check_http(base_url: str, prefix: str, rounds: int = 40) -> None:
+    """First page and last page through gunicorn, interleaved: the last page's token is built here
+    (same settings, so the same signing key) for the key before the last 100 items."""
+    import requests
+    from django.utils import timezone
+
+    from oaipmh import tokens
+    from oaipmh.models import OAIItem
+
+    stamp, record_id = OAIItem.objects.order_by("-datestamp", "-record_id").values_list(
+        "datestamp", "record_id"
+    )[100]
+    count = OAIItem.objects.count()
+    state = tokens.ListState(
+        verb="ListRecords",
+        prefix=prefix,
+        set_spec=None,
+        start=None,
+        end=None,
+        last_datestamp=stamp,
+        last_id=record_id,
+        cursor=count - 100,
+        complete_size=count,
+    )
+    token = tokens.encode(state, expires=tokens.expiry_from(timezone.now()))
+    calls = (
+        {"verb": "ListRecords", "metadataPrefix": prefix},
+        {"verb": "ListRecords", "resumptionToken": token},
+    )
+    first: list[float] = []
+    last: list[float] = []
+    with requests.Session() as session:
+        for _ in range(rounds):
+            for params, times in zip(calls, (first, last), strict=True):
+                started = perf_counter()
+                response = session.get(base_url, params=params, timeout=120)
+                found = response.content.count(b"<record>")
+                times.append(perf_counter() - started)
+                assert response.status_code == 200 and found == 100, (response.status_code, found)
+    a, b = statistics.median(first), statistics.median(last)
+    log(
+        f"  first and last page over HTTP ({prefix}, {rounds} rounds interleaved): first {a * 1000:.1f} ms,"
+        f" last {b * 1000:.1f} ms (medians), last / first {b / a:.2f}"
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -219,14 +292,17 @@ def main() -> None:
             records, pages = harvest(base_url, prefix, set_spec or None)
             total = perf_counter() - started
             rate = records / total
-            head, tail = pages[: min(10, len(pages))], pages[-min(10, len(pages)) :]
+            edge = min(50, max(1, len(pages) // 10))  # medians of the first and last pages: robust to load
+            head, tail = pages[:edge], pages[-edge:]
             log(
                 f"  {spec:22s} {records:9,} records {len(pages):6,} pages {total:8.1f} s"
                 f" {rate:8,.0f} records/s"
                 f" (ratio to raw {rate / raw_rate:.3f})  page p50 {percentile(pages, 0.5) * 1000:5.0f} ms"
-                f" p99 {percentile(pages, 0.99) * 1000:5.0f} ms  last 10 / first 10 pages"
-                f" {statistics.mean(tail) / statistics.mean(head):.2f}"
+                f" p99 {percentile(pages, 0.99) * 1000:5.0f} ms  last {edge} / first {edge} pages (medians)"
+                f" {statistics.median(tail) / statistics.median(head):.2f}"
             )
+        depth_check(args.formats.split(",")[0].partition("@")[0])
+        depth_check_http(base_url, args.formats.split(",")[0].partition("@")[0])
         log("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     finally:
         if server is not None:
