@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import BooleanField, Min, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 
 from oaipmh.models import OAIItem, OAIMetadata, OAISet, OAISetMembership
 from records.models import Record
@@ -73,7 +75,13 @@ def page_of_items(
     """
     queryset = _filtered(set_spec, start, end, watermark)
     if after is not None:
-        queryset = queryset.filter(Q(datestamp__gt=after[0]) | Q(datestamp=after[0], record_id__gt=after[1]))
+        # A row-value comparison, which both databases use as a range condition on the keyset index
+        # (an OR of the two cases made PostgreSQL read and sort everything after the key's datestamp).
+        table = connection.ops.quote_name(queryset.model._meta.db_table)
+        key_sql = f"({table}.datestamp, {table}.record_id) > (%s, %s)"
+        key = (connection.ops.adapt_datetimefield_value(after[0]), after[1])  # as the column stores it
+        # bound parameters; the table name is the model's
+        queryset = queryset.filter(RawSQL(key_sql, key, output_field=BooleanField()))  # noqa: S611
     ordered = queryset.order_by("datestamp", "record_id")
     # One query: the keyset page, the policy's verdict (current revision of what anonymous users
     # may read) and the cached rendering of that revision, as correlated subqueries per row.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import UTC, datetime
 
@@ -107,8 +106,12 @@ class Document:
         body = etree.tostring(self.root, encoding="UTF-8")
         if not self.payloads:
             return body
-        pattern = re.compile(re.escape(self._marker.encode()) + rb"(\d+)\.")
-        return pattern.sub(lambda match: self.payloads[int(match.group(1))], body)
+        head, *rest = body.split(self._marker.encode())
+        parts = [head]
+        for part in rest:  # each starts with "<index>." and goes on with the tree's bytes
+            index, _, tail = part.partition(b".")
+            parts += [self.payloads[int(index)], tail]
+        return b"".join(parts)
 
 
 def to_bytes(document: Document, *, stylesheet: str | None) -> bytes:
