@@ -425,3 +425,19 @@ def test_a_page_from_the_cache_equals_the_freshly_rendered_one(client, user, pre
         root.find("o:responseDate", NS).text = ""
     assert etree.tostring(cached, method="c14n") == etree.tostring(fresh, method="c14n")
     assert "Fish & chips <not a tag>" in "".join(cached.itertext())
+
+
+@pytest.mark.parametrize("in_set", [False, True])
+def test_pages_split_inside_a_group_of_items_sharing_one_datestamp(client, user, settings, in_set):
+    """The keyset (datestamp, id) breaks ties by id: no gap, no duplicate, across several stamps."""
+    settings.OAI_PAGE_SIZE = 3
+    records = [publish(user) for _ in range(11)]
+    stamps = [datetime(2024, 5, 1, tzinfo=UTC)] * 5 + [datetime(2024, 5, 2, tzinfo=UTC)] * 6
+    for record, stamp in zip(records, stamps, strict=True):
+        OAIItem.objects.filter(record_id=record.pk).update(datestamp=stamp)
+        OAISetMembership.objects.filter(record_id=record.pk).update(datestamp=stamp)
+    params = {"metadataPrefix": "oai_dc", **({"set": "openaire_data"} if in_set else {})}
+    pages, found = harvest(client, "ListRecords", **params)
+    assert len(pages) == 4
+    expected = sorted(records, key=lambda r: (stamps[records.index(r)], r.pk))
+    assert found == [ident(r) for r in expected]
