@@ -98,3 +98,9 @@ class TokenForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         choices=list(TOKEN_SCOPES.items()), required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+class ResendVerificationForm(forms.Form):
+    """The address of an account that waits for verification."""
+
+    email = forms.EmailField(label="E-mail address")

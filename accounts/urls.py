@@ -10,6 +10,7 @@ urlpatterns = [
     path("login", views.LoginView.as_view(), name="login"),
     path("logout", views.LogoutView.as_view(), name="logout"),
     path("register", views.register, name="register"),
+    path("verify/resend", views.verification_resend, name="verification-resend"),
     path("verify/<str:token>", views.verify_email, name="verify"),
     path("password-reset", views.PasswordResetView.as_view(), name="password-reset"),
     path("password-reset/sent", views.PasswordResetDoneView.as_view(), name="password-reset-done"),

@@ -1,6 +1,7 @@
 """Account pages: log in/out, register and verify, password reset, profile, tokens, shared with me.
 
-Views parse forms, call accounts.services (or records.access) and render.
+Views parse forms, call accounts.services (or records.access) and render. The forms anonymous
+visitors POST to are rate-limited (accounts.ratelimits, settings.PAGE_RATE_LIMITS).
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import orcid, services
-from accounts.forms import LoginForm, ProfileForm, RegistrationForm, TokenForm
+from accounts import orcid, selectors, services
+from accounts.forms import LoginForm, ProfileForm, RegistrationForm, ResendVerificationForm, TokenForm
 from accounts.models import ApiToken
+from accounts.ratelimits import limit_posts, typed_account
 from repository.exceptions import Conflict, NotFound
 
 VERIFY_SALT = "accounts.verify-email"
 
 
+@method_decorator(limit_posts(("login", "ip"), ("login_account", typed_account)), name="dispatch")
 class LoginView(auth_views.LoginView):
     """Log in with e-mail and password (Django rotates the session key on login)."""
 
@@ -59,6 +63,7 @@ def _send_verification(request: HttpRequest, user_id: int, email: str) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts(("register", "ip"))
 def register(request: HttpRequest) -> HttpResponse:
     """Create an account; it logs in once its e-mail address is verified (when so configured)."""
     form = RegistrationForm(request.POST or None)
@@ -86,6 +91,20 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("accounts:login")
 
 
+@require_http_methods(["GET", "POST"])
+@limit_posts(("verification_resend", "ip"))
+def verification_resend(request: HttpRequest) -> HttpResponse:
+    """Send a new verification link; the answer never says whether the address has an account."""
+    form = ResendVerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = selectors.user_awaiting_verification(form.cleaned_data["email"])
+        if user is not None:
+            _send_verification(request, user.pk, user.email)
+        return render(request, "accounts/register_done.html", {"email": form.cleaned_data["email"]})
+    return render(request, "accounts/verification_resend.html", {"form": form})
+
+
+@method_decorator(limit_posts(("password_reset", "ip")), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link (valid PASSWORD_RESET_TIMEOUT seconds; never says whether the address exists)."""
 

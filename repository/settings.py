@@ -274,6 +274,20 @@ CACHES = {
     )
 }
 
+# Rate limits of the pages that anonymous visitors POST to (django-ratelimit on the cache
+# above): "<count>/<period>" with period s, m, h or d (optionally a multiple: "10/15m").
+# Counted per client address (the same address as the API limits) and, for the login, also
+# per account (the e-mail address typed); over a limit: 429 with Retry-After and a page.
+PAGE_RATE_LIMITS = {
+    "login": os.environ.get("PAGE_RATE_LIMIT_LOGIN", "30/m"),
+    "login_account": os.environ.get("PAGE_RATE_LIMIT_LOGIN_ACCOUNT", "10/15m"),
+    "register": os.environ.get("PAGE_RATE_LIMIT_REGISTER", "10/h"),
+    "password_reset": os.environ.get("PAGE_RATE_LIMIT_PASSWORD_RESET", "10/h"),
+    "verification_resend": os.environ.get("PAGE_RATE_LIMIT_VERIFICATION_RESEND", "10/h"),
+    "access_request": os.environ.get("PAGE_RATE_LIMIT_ACCESS_REQUEST", "20/h"),
+}
+RATELIMIT_IP_META_KEY = "accounts.ratelimits.client_address"
+
 # --- E-mail -----------------------------------------------------------------
 # Without EMAIL_HOST, e-mails (verification, password reset, access requests, request
 # notifications, fixity reports) go to the log. Notifications are sent after commit by Celery.

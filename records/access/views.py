@@ -7,12 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.ratelimits import limit_posts
 from records.access import requests as access_requests
 from records.views import renders_domain_errors
 from repository.exceptions import Conflict, NotFound, ValidationError
 
 
 @require_POST
+@limit_posts(("access_request", "ip"))
 @renders_domain_errors
 def request_access(request: HttpRequest, record_id: str) -> HttpResponse:
     """Send an access request from the landing page (signed in: at once; guest: after verifying)."""
