@@ -16,5 +16,7 @@ urlpatterns = [
     path("uploads/<str:draft_id>", views.draft_preview, name="draft-preview"),
     path("doi/<path:doi>", views.doi_resolve, name="doi"),
     path("records/<str:record_id>/request-access", access_views.request_access, name="request-access"),
+    path("records/<str:record_id>/share", access_views.share, name="share"),
+    path("records/<str:record_id>/share/change", access_views.share_action, name="share-action"),
     path("access-requests/verify", access_views.verify_guest_request, name="verify-access-request"),
 ]
