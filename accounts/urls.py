@@ -26,4 +26,5 @@ urlpatterns = [
     path("shared", views.shared_with_me, name="shared"),
     path("orcid/login", orcid.orcid_login, name="orcid-login"),
     path("orcid/callback", orcid.orcid_callback, name="orcid-callback"),
+    path("orcid/signup", views.orcid_signup, name="orcid-signup"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -20,7 +21,14 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import orcid, selectors, services
-from accounts.forms import LoginForm, ProfileForm, RegistrationForm, ResendVerificationForm, TokenForm
+from accounts.forms import (
+    LoginForm,
+    OrcidSignupForm,
+    ProfileForm,
+    RegistrationForm,
+    ResendVerificationForm,
+    TokenForm,
+)
 from accounts.models import ApiToken
 from accounts.ratelimits import limit_posts, typed_account
 from repository.exceptions import Conflict, NotFound
@@ -78,6 +86,37 @@ def register(request: HttpRequest) -> HttpResponse:
             _send_verification(request, user.pk, user.email)
         return render(request, "accounts/register_done.html", {"email": user.email})
     return render(request, "accounts/register.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@limit_posts(("register", "ip"))
+def orcid_signup(request: HttpRequest) -> HttpResponse:
+    """After a first ORCID sign-in: the e-mail address (and name) of the new account."""
+    pending = orcid.pending_signup(request)
+    if pending is None:
+        messages.error(request, "Sign in with ORCID first.")
+        return redirect("accounts:login")
+    form = OrcidSignupForm(request.POST or None, initial={"full_name": pending.get("name", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                user = services.user_create_from_orcid(
+                    email=form.cleaned_data["email"],
+                    full_name=form.cleaned_data["full_name"],
+                    orcid=pending["orcid"],
+                )
+                if settings.ACCOUNTS_REQUIRE_EMAIL_VERIFICATION:
+                    _send_verification(request, user.pk, user.email)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session.pop(orcid.SESSION_SIGNUP, None)
+            if settings.ACCOUNTS_REQUIRE_EMAIL_VERIFICATION:
+                return render(request, "accounts/register_done.html", {"email": user.email})
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    context = {"form": form, "orcid": pending["orcid"]}
+    return render(request, "accounts/orcid_signup.html", context)
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:

@@ -166,6 +166,10 @@ ORCID_CLIENT_ID = os.environ.get("ORCID_CLIENT_ID", "")
 ORCID_CLIENT_SECRET = os.environ.get("ORCID_CLIENT_SECRET", "")
 ORCID_BASE_URL = os.environ.get("ORCID_BASE_URL", "https://orcid.org").rstrip("/")
 ORCID_TIMEOUT_SECONDS = 10
+# A first ORCID sign-in creates an account (asking for an e-mail address, verified as for
+# registration) unless ORCID_SIGNUP=false; only meaningful when ORCID is configured.
+ORCID_SIGNUP = env_bool("ORCID_SIGNUP", True)
+ORCID_SIGNUP_MAX_AGE = 15 * 60  # seconds a confirmed iD waits for the sign-up form
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous access is the policy's job
 
 # --- Internationalization ---------------------------------------------------
