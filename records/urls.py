@@ -1,14 +1,23 @@
-"""Page routes: home, search, landing pages, draft preview, PID resolvers, exports."""
+"""Page routes: home, search, landing pages, draft preview, PID resolvers, exports, sitemap."""
 
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from records import views
 from records.access import views as access_views
+from records.sitemaps import SITEMAPS
 
 app_name = "records"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "records:sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("search", views.search, name="search"),
     path("records/<str:record_id>", views.record_detail, name="detail"),
     path("records/<str:record_id>/latest", views.record_latest, name="latest"),
