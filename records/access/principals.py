@@ -7,7 +7,7 @@ read its restricted records; its curators preview drafts submitted to it: commun
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
 from records.access import levels
@@ -141,14 +141,17 @@ def principals_of(user: UserLike) -> frozenset[str]:
 def active_expiring_grant_principals(user: UserLike, *, now=None) -> set[str]:
     """The ``expiring_grant_principal`` of every grant with an expiry USER holds, active at NOW."""
     now = now or timezone.now()
-    found = set()
-    for subject_type, model, subject in (
-        ("user", ParentUserGrant, Q(user=user)),
-        ("group", ParentGroupGrant, Q(group__user=user)),
-    ):
-        rows = model.objects.filter(subject, expires_at__isnull=False, expires_at__gt=now)
-        found.update(expiring_grant_principal(subject_type, pk) for pk in rows.values_list("pk", flat=True))
-    return found
+    rows = (
+        ParentUserGrant.objects.filter(user=user, expires_at__gt=now)
+        .annotate(kind=Value("user"))
+        .values_list("kind", "pk")
+        .union(
+            ParentGroupGrant.objects.filter(group__user=user, expires_at__gt=now)
+            .annotate(kind=Value("group"))
+            .values_list("kind", "pk")
+        )
+    )
+    return {expiring_grant_principal(kind, pk) for kind, pk in rows}
 
 
 def parent_readers(parent_id: str, owner_id: int | None) -> frozenset[str]:
