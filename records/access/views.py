@@ -167,7 +167,7 @@ def share_action(request: HttpRequest, record_id: str) -> HttpResponse:
                 record_id=record_id,
                 permission=data.get("permission", ""),
                 expires_at=data.get("expires_at") or None,
-                description=data.get("description", "")[:1000],
+                description=data.get("description", ""),
             )
             messages.success(request, "Link created. Copy it now and send it to whom you want to share with.")
             return redirect(f"{back}?{urlencode({'created': str(link.pk)})}")
