@@ -59,7 +59,7 @@ def verify_guest_request(request: HttpRequest) -> HttpResponse:
     try:
         access_request = access_requests.access_request_verify(token=request.GET.get("token", ""))
     except NotFound:
-        return render(request, "accounts/verify_failed.html", status=400)
+        return render(request, "accounts/verify_failed.html", {"access_request": True}, status=400)
     messages.success(request, "Your access request was sent to the owner.")
     return redirect("records:latest", record_id=access_request.parent_id)
 
