@@ -98,3 +98,21 @@ class TokenForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         choices=list(TOKEN_SCOPES.items()), required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+class ResendVerificationForm(forms.Form):
+    """The address of an account that waits for verification."""
+
+    email = forms.EmailField(label="E-mail address")
+
+
+class OrcidSignupForm(forms.Form):
+    """The e-mail address (and name) of an account created by a first ORCID sign-in."""
+
+    email = forms.EmailField(label="E-mail address", help_text="We send a link to it to verify it.")
+    full_name = forms.CharField(label="Full name", max_length=255, required=False)
+
+    def clean_email(self) -> str:
+        email = _normalized_email(self.cleaned_data["email"])
+        _check_email_free(email)
+        return email

@@ -2,11 +2,15 @@
 
 An account signs in with the ORCID iD that ORCID itself confirmed for it: a signed-in user
 links their iD by going through the flow once (the iD typed into a profile never signs in).
+A first sign-in with an iD no account has creates one (``ORCID_SIGNUP``): the confirmed iD waits
+in the session while the person gives an e-mail address, verified as for registration; an
+existing account is never linked by e-mail address.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -25,11 +29,17 @@ from accounts.models import User
 
 logger = logging.getLogger(__name__)
 SESSION_STATE = "orcid_oauth_state"
+SESSION_SIGNUP = "orcid_signup"
 SCOPE = "/authenticate"
 
 
 def enabled() -> bool:
     return bool(settings.ORCID_CLIENT_ID and settings.ORCID_CLIENT_SECRET)
+
+
+def signup_enabled() -> bool:
+    """A first ORCID sign-in creates an account (ORCID_SIGNUP, on by default with ORCID configured)."""
+    return enabled() and settings.ORCID_SIGNUP
 
 
 def _session(request: HttpRequest, **kwargs) -> OAuth2Session:
@@ -90,12 +100,33 @@ def orcid_callback(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:profile")
         messages.success(request, f"ORCID iD {orcid} linked: you may now sign in with ORCID.")
         return redirect("accounts:profile")
-    user = User.objects.filter(orcid_login=orcid, is_active=True).first()
-    if user is None:
+    user = User.objects.filter(orcid_login=orcid).first()
+    if user is None and signup_enabled():
+        request.session[SESSION_SIGNUP] = {
+            "orcid": orcid,
+            "name": str(token.get("name") or ""),
+            "at": time.time(),
+        }
+        return redirect("accounts:orcid-signup")
+    if user is None or not user.is_active:
         messages.error(
             request,
             f"No account is linked to ORCID iD {orcid}. Log in (or register), then link it in your profile.",
         )
         return redirect("accounts:login")
+    if settings.ACCOUNTS_REQUIRE_EMAIL_VERIFICATION and user.email_verified_at is None:
+        messages.error(request, "Please verify your e-mail address first: follow the link we sent you.")
+        return redirect("accounts:login")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+def pending_signup(request: HttpRequest) -> dict | None:
+    """The iD (and name) ORCID confirmed in this session for a sign-up, if recent enough."""
+    pending = request.session.get(SESSION_SIGNUP)
+    if not isinstance(pending, dict) or not signup_enabled():
+        return None
+    if time.time() - float(pending.get("at", 0)) > settings.ORCID_SIGNUP_MAX_AGE:
+        request.session.pop(SESSION_SIGNUP, None)
+        return None
+    return pending

@@ -32,3 +32,10 @@ def groups_findable(query: str = "") -> QuerySet[Group]:
     for word in query.split():
         groups = groups.filter(name__icontains=word)
     return groups.order_by("name", "pk")
+
+
+def user_awaiting_verification(email: str) -> User | None:
+    """The active account of EMAIL (any case) whose address is not verified yet, if any."""
+    return User.objects.filter(
+        email__iexact=email.strip(), is_active=True, email_verified_at__isnull=True
+    ).first()

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import TOKEN_SCOPES, ApiToken, User, all_scopes, hash_token
-from repository.exceptions import NotFound
+from repository.exceptions import Conflict, NotFound
 
 
 @transaction.atomic
@@ -25,6 +25,26 @@ def user_create(
     if is_admin:
         return User.objects.create_superuser(email, password, **extra)
     return User.objects.create_user(email, password, **extra)
+
+
+@transaction.atomic
+def user_create_from_orcid(*, email: str, full_name: str, orcid: str) -> User:
+    """A first ORCID sign-in creates an account: no password, the iD ORCID confirmed signs in.
+
+    The e-mail address is the one the person typed, unverified until they follow the link
+    sent to it; an address or iD that already has an account is a Conflict (never linked).
+    """
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(
+            "An account with this e-mail address exists: log in with it and link ORCID in your profile."
+        )
+    if User.objects.filter(orcid_login=orcid).exists():
+        raise Conflict("This ORCID iD is already linked to an account.")
+    user = User.objects.create_user(email, None, full_name=full_name, email_verified_at=None)
+    user.orcid_login = orcid
+    user.orcid = orcid
+    user.save(update_fields=["orcid_login", "orcid"])
+    return user
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login", views.LoginView.as_view(), name="login"),
     path("logout", views.LogoutView.as_view(), name="logout"),
     path("register", views.register, name="register"),
+    path("verify/resend", views.verification_resend, name="verification-resend"),
     path("verify/<str:token>", views.verify_email, name="verify"),
     path("password-reset", views.PasswordResetView.as_view(), name="password-reset"),
     path("password-reset/sent", views.PasswordResetDoneView.as_view(), name="password-reset-done"),
@@ -25,4 +26,5 @@ urlpatterns = [
     path("shared", views.shared_with_me, name="shared"),
     path("orcid/login", orcid.orcid_login, name="orcid-login"),
     path("orcid/callback", orcid.orcid_callback, name="orcid-callback"),
+    path("orcid/signup", views.orcid_signup, name="orcid-signup"),
 ]

@@ -1,12 +1,14 @@
 """Account pages: log in/out, register and verify, password reset, profile, tokens, shared with me.
 
-Views parse forms, call accounts.services (or records.access) and render.
+Views parse forms, call accounts.services (or records.access) and render. The forms anonymous
+visitors POST to are rate-limited (accounts.ratelimits, settings.PAGE_RATE_LIMITS).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -15,16 +17,26 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import orcid, services
-from accounts.forms import LoginForm, ProfileForm, RegistrationForm, TokenForm
+from accounts import orcid, selectors, services
+from accounts.forms import (
+    LoginForm,
+    OrcidSignupForm,
+    ProfileForm,
+    RegistrationForm,
+    ResendVerificationForm,
+    TokenForm,
+)
 from accounts.models import ApiToken
+from accounts.ratelimits import limit_posts, typed_account
 from repository.exceptions import Conflict, NotFound
 
 VERIFY_SALT = "accounts.verify-email"
 
 
+@method_decorator(limit_posts(("login", "ip"), ("login_account", typed_account)), name="dispatch")
 class LoginView(auth_views.LoginView):
     """Log in with e-mail and password (Django rotates the session key on login)."""
 
@@ -59,6 +71,7 @@ def _send_verification(request: HttpRequest, user_id: int, email: str) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts(("register", "ip"))
 def register(request: HttpRequest) -> HttpResponse:
     """Create an account; it logs in once its e-mail address is verified (when so configured)."""
     form = RegistrationForm(request.POST or None)
@@ -75,6 +88,37 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/register.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
+@limit_posts(("register", "ip"))
+def orcid_signup(request: HttpRequest) -> HttpResponse:
+    """After a first ORCID sign-in: the e-mail address (and name) of the new account."""
+    pending = orcid.pending_signup(request)
+    if pending is None:
+        messages.error(request, "Sign in with ORCID first.")
+        return redirect("accounts:login")
+    form = OrcidSignupForm(request.POST or None, initial={"full_name": pending.get("name", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                user = services.user_create_from_orcid(
+                    email=form.cleaned_data["email"],
+                    full_name=form.cleaned_data["full_name"],
+                    orcid=pending["orcid"],
+                )
+                if settings.ACCOUNTS_REQUIRE_EMAIL_VERIFICATION:
+                    _send_verification(request, user.pk, user.email)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session.pop(orcid.SESSION_SIGNUP, None)
+            if settings.ACCOUNTS_REQUIRE_EMAIL_VERIFICATION:
+                return render(request, "accounts/register_done.html", {"email": user.email})
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    context = {"form": form, "orcid": pending["orcid"]}
+    return render(request, "accounts/orcid_signup.html", context)
+
+
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     """The link of the verification e-mail."""
     try:
@@ -86,6 +130,20 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("accounts:login")
 
 
+@require_http_methods(["GET", "POST"])
+@limit_posts(("verification_resend", "ip"))
+def verification_resend(request: HttpRequest) -> HttpResponse:
+    """Send a new verification link; the answer never says whether the address has an account."""
+    form = ResendVerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = selectors.user_awaiting_verification(form.cleaned_data["email"])
+        if user is not None:
+            _send_verification(request, user.pk, user.email)
+        return render(request, "accounts/register_done.html", {"email": form.cleaned_data["email"]})
+    return render(request, "accounts/verification_resend.html", {"form": form})
+
+
+@method_decorator(limit_posts(("password_reset", "ip")), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link (valid PASSWORD_RESET_TIMEOUT seconds; never says whether the address exists)."""
 

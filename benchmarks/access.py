@@ -12,7 +12,13 @@ gives the reader a secret link. Then, best of --repeat runs:
   ``GET /api/records`` asks the database: raw (no access filter: the baseline), for an
   anonymous visitor, for the reader (user + group grants) and for the reader holding a link;
 - **object**: ``record_policy.can(reader, "read", record)`` on 200 restricted records, against
-  fetching the same rows by primary key (the baseline).
+  fetching the same rows by primary key (the baseline);
+- **read scope**: ``record_policy.read_scope(reader)``, the principals a search engine filters
+  with (half the reader's grants have an expiry: one principal each while active), against
+  the one query it cannot avoid (the reader's groups).
+
+The import runs at nice 10; the timed phase runs at the original priority under an exclusive
+lock on --lock (default /work/bench.lock when it exists), so two benchmarks never time at once.
 
 Ratios > 1 are the policy's overhead. The machine may be shared: the load average is printed.
 """
@@ -20,6 +26,8 @@ Ratios > 1 are the policy's overhead. The machine may be shared: the load averag
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import random
@@ -86,8 +94,14 @@ def setup(records: int, seed: int, workdir: Path):
     share = max(1, len(parents) // 100)
     chosen = rng.sample(parents, 2 * share)
     view = Permission.objects.get(codename="access_view")
+    from django.utils import timezone
+
+    later = timezone.now() + timezone.timedelta(days=365)
     ParentUserGrant.objects.bulk_create(
-        ParentUserGrant(content_object_id=pid, user=reader, permission=view) for pid in chosen[:share]
+        ParentUserGrant(
+            content_object_id=pid, user=reader, permission=view, expires_at=later if index % 2 else None
+        )
+        for index, pid in enumerate(chosen[:share])
     )
     ParentGroupGrant.objects.bulk_create(
         ParentGroupGrant(content_object_id=pid, group=group, permission=view) for pid in chosen[share:]
@@ -134,6 +148,12 @@ def measure(reader, token: str, repeat: int) -> dict[str, float]:
 
     results["object raw (200 fetches)"] = best(fetch, repeat)
     results["object can read (200)"] = best(decide, repeat)
+    results["scope raw (groups, 100 times)"] = best(
+        lambda: [list(reader.groups.values_list("pk", flat=True)) for _ in range(100)], repeat
+    )
+    results["read scope (100 times)"] = best(
+        lambda: [record_policy.read_scope(reader) for _ in range(100)], repeat
+    )
     return results
 
 
@@ -146,6 +166,38 @@ def report(results: dict[str, float], records: int, share: int, vendor: str) -> 
     raw = results["object raw (200 fetches)"]
     for name in ("object raw (200 fetches)", "object can read (200)"):
         log(f"| {name} | {results[name]:.4f} | {results[name] / raw:.2f} |")
+    raw = results["scope raw (groups, 100 times)"]
+    for name in ("scope raw (groups, 100 times)", "read scope (100 times)"):
+        log(f"| {name} | {results[name]:.4f} | {results[name] / raw:.2f} |")
+
+
+@contextlib.contextmanager
+def niced(increment: int = 10):
+    """Run the block at a lower priority, then return to the original one (needs root to go back)."""
+    original = os.getpriority(os.PRIO_PROCESS, 0)
+    os.setpriority(os.PRIO_PROCESS, 0, original + increment)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(PermissionError):
+            os.setpriority(os.PRIO_PROCESS, 0, original)
+        if os.getpriority(os.PRIO_PROCESS, 0) != original:
+            log("warning: could not return to the original priority; the timings ran niced")
+
+
+@contextlib.contextmanager
+def exclusive(path: str | None):
+    """Hold an exclusive lock on PATH (if given) for the block."""
+    if not path:
+        yield
+        return
+    with open(path, "a") as handle:
+        log(f"waiting for the benchmark lock {path} ...")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def main() -> None:
@@ -155,6 +207,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20000, help="records to import (default 20000)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement, best kept (default 5)")
     parser.add_argument("--seed", type=int, default=1)
+    default_lock = "/work/bench.lock" if Path("/work/bench.lock").exists() else None
+    parser.add_argument("--lock", default=default_lock, help="lock file held while timing")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -177,8 +231,11 @@ def main() -> None:
         django.setup()
         from django.db import connection
 
-        reader, token, share = setup(args.records, args.seed, workdir)
-        report(measure(reader, token, args.repeat), args.records, share, connection.vendor)
+        with niced():
+            reader, token, share = setup(args.records, args.seed, workdir)
+        with exclusive(args.lock):
+            results = measure(reader, token, args.repeat)
+            report(results, args.records, share, connection.vendor)
     finally:
         from django.db import connections
 

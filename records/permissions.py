@@ -65,12 +65,14 @@ class ReadScope:
 
     A record is readable when ``everything`` is true, or it is not restricted, or the set of
     principals allowed to read it (``RecordPolicy.record_readers``) meets ``principals``.
-    Principals are strings: ``"user:<id>"`` (the owner and users with a grant),
-    ``"group:<id>"`` (groups with a grant) and ``"link:<uuid>"`` (secret links; a link is in
-    the scope only while it is valid, so a deleted or expired link stops working at once in
-    search too). Restricted files use the same readers: every grant level and every link
-    includes viewing files. Search backends that store ``record_readers`` must refresh it
-    when ``records_changed`` is sent with action "access" (every grant/link change sends it).
+    Principals are strings: ``"user:<id>"`` (the owner and users with a grant without expiry),
+    ``"group:<id>"`` (groups with a grant without expiry), ``"grant:user|group:<grant id>"``
+    (a grant with an expiry: in the scope only while it is active) and ``"link:<uuid>"``
+    (secret links; a link is in the scope only while it is valid). So a deleted or expired
+    grant or link stops working at once in search too, even in an index not yet refreshed.
+    Restricted files use the same readers: every grant level and every link includes viewing files.
+    Search backends that store ``record_readers`` must refresh it when ``records_changed`` is
+    sent with action "access" (every grant/link change sends it).
     """
 
     everything: bool

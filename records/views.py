@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from records import selectors
 from records.api.serializers import dump_draft, dump_record
 from records.models import Record
-from records.permissions import record_policy
+from records.permissions import draft_policy, record_policy
 from records.search_indexes import RECORD_FACETS
 from records.search_page import facet_sidebar
 from repository.api.views import search_params
@@ -240,7 +240,13 @@ def draft_preview(request: HttpRequest, draft_id: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     draft = selectors.draft_get(request.user, draft_id)
     body = dump_draft(draft, request, is_published=Record.objects.filter(pk=draft.pk).exists())
-    context = {"draft": draft, "body": body, "metadata": _with_labels(body["metadata"]), "is_draft": True}
+    context = {
+        "draft": draft,
+        "body": body,
+        "metadata": _with_labels(body["metadata"]),
+        "is_draft": True,
+        "may_share": draft_policy.can(request.user, "manage", draft),
+    }
     return render(request, "records/landing.html", context)
 
 

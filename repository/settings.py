@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -166,6 +167,10 @@ ORCID_CLIENT_ID = os.environ.get("ORCID_CLIENT_ID", "")
 ORCID_CLIENT_SECRET = os.environ.get("ORCID_CLIENT_SECRET", "")
 ORCID_BASE_URL = os.environ.get("ORCID_BASE_URL", "https://orcid.org").rstrip("/")
 ORCID_TIMEOUT_SECONDS = 10
+# A first ORCID sign-in creates an account (asking for an e-mail address, verified as for
+# registration) unless ORCID_SIGNUP=false; only meaningful when ORCID is configured.
+ORCID_SIGNUP = env_bool("ORCID_SIGNUP", True)
+ORCID_SIGNUP_MAX_AGE = 15 * 60  # seconds a confirmed iD waits for the sign-up form
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous access is the policy's job
 
 # --- Internationalization ---------------------------------------------------
@@ -273,6 +278,20 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Rate limits of the pages that anonymous visitors POST to (django-ratelimit on the cache
+# above): "<count>/<period>" with period s, m, h or d (optionally a multiple: "10/15m").
+# Counted per client address (the same address as the API limits) and, for the login, also
+# per account (the e-mail address typed); over a limit: 429 with Retry-After and a page.
+PAGE_RATE_LIMITS = {
+    "login": os.environ.get("PAGE_RATE_LIMIT_LOGIN", "30/m"),
+    "login_account": os.environ.get("PAGE_RATE_LIMIT_LOGIN_ACCOUNT", "10/15m"),
+    "register": os.environ.get("PAGE_RATE_LIMIT_REGISTER", "10/h"),
+    "password_reset": os.environ.get("PAGE_RATE_LIMIT_PASSWORD_RESET", "10/h"),
+    "verification_resend": os.environ.get("PAGE_RATE_LIMIT_VERIFICATION_RESEND", "10/h"),
+    "access_request": os.environ.get("PAGE_RATE_LIMIT_ACCESS_REQUEST", "20/h"),
+}
+RATELIMIT_IP_META_KEY = "accounts.ratelimits.client_address"
 
 # --- E-mail -----------------------------------------------------------------
 # Without EMAIL_HOST, e-mails (verification, password reset, access requests, request

@@ -7,7 +7,7 @@ read its restricted records; its curators preview drafts submitted to it: commun
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
 from records.access import levels
@@ -26,6 +26,16 @@ def group_principal(group_id: int) -> str:
 
 def link_principal(link_id: str) -> str:
     return f"link:{link_id}"
+
+
+def expiring_grant_principal(subject_type: str, grant_id: int) -> str:
+    """One grant that has an expiry: ``"grant:user:<grant id>"`` or ``"grant:group:<grant id>"``.
+
+    Search indexes store this principal instead of ``user:<id>``/``group:<id>`` for a grant with
+    an expiry, and ``principals_of`` hands it out only while the grant is active, so an index
+    stops matching the grantee the instant the grant expires, without waiting for a reindex.
+    """
+    return f"grant:{subject_type}:{grant_id}"
 
 
 def is_member(user: UserLike) -> bool:
@@ -112,23 +122,45 @@ def parents_granted(user: UserLike, level: str, *, prefix: str = "parent") -> Q:
 
 
 def principals_of(user: UserLike) -> frozenset[str]:
-    """The principals USER acts as now: themselves, their groups, the secret links they present."""
+    """The principals USER acts as now: themselves, their groups, the secret links they present.
+
+    Also one principal per grant with an expiry that is still active now (``expiring_grant_principal``),
+    to themselves or to one of their groups: expiry is decided at query time, never by the index.
+    """
     principals = {link_principal(link.id) for link in presented_links()}
     if is_member(user):
         principals.add(user_principal(user.pk))
         principals.update(group_principal(gid) for gid in user.groups.values_list("pk", flat=True))
+        principals.update(active_expiring_grant_principals(user))
         from communities.access import community_principals_of
 
         principals.update(community_principals_of(user))
     return frozenset(principals)
 
 
+def active_expiring_grant_principals(user: UserLike, *, now=None) -> set[str]:
+    """The ``expiring_grant_principal`` of every grant with an expiry USER holds, active at NOW."""
+    now = now or timezone.now()
+    rows = (
+        ParentUserGrant.objects.filter(user=user, expires_at__gt=now)
+        .annotate(kind=Value("user"))
+        .values_list("kind", "pk")
+        .union(
+            ParentGroupGrant.objects.filter(group__user=user, expires_at__gt=now)
+            .annotate(kind=Value("group"))
+            .values_list("kind", "pk")
+        )
+    )
+    return {expiring_grant_principal(kind, pk) for kind, pk in rows}
+
+
 def parent_readers(parent_id: str, owner_id: int | None) -> frozenset[str]:
     """Principals who may read the parent's records however restricted: owner, grants, links.
 
     Every grant level and every secret link includes viewing. Expired grants and links are
-    left out (they stop working at once; their expiry changes nothing stored, so search
-    indexes that keep these principals are refreshed by the daily purge of expired grants).
+    left out. A grant with an expiry is listed as ``expiring_grant_principal`` (held by the
+    grantee only while it is active) and a link as ``link:<uuid>`` (presented only while it is
+    active), so an index that keeps these principals stops matching at the expiry instant.
     """
     return parents_readers({parent_id: owner_id})[parent_id]
 
@@ -145,8 +177,14 @@ def parents_readers(owners: dict[str, int | None]) -> dict[str, frozenset[str]]:
         (ParentGroupGrant, "group_id", group_principal),
     ):
         rows = model.objects.filter(active_q(now=now), content_object_id__in=ids)
-        for parent_id, subject in rows.values_list("content_object_id", key):
-            readers[parent_id].add(principal(subject))
+        subject_type = key.removesuffix("_id")
+        for parent_id, subject, grant_id, expires_at in rows.values_list(
+            "content_object_id", key, "pk", "expires_at"
+        ):
+            if expires_at is None:
+                readers[parent_id].add(principal(subject))
+            else:
+                readers[parent_id].add(expiring_grant_principal(subject_type, grant_id))
     links = SecretLink.objects.filter(active_q(now=now), parent_id__in=ids).values_list("parent_id", "id")
     for parent_id, link_id in links:
         readers[parent_id].add(link_principal(str(link_id)))

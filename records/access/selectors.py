@@ -64,3 +64,66 @@ def shared_with(user) -> list:
         .filter(is_latest=True, deletion_status="P")
         .order_by("-updated")
     )
+
+
+@dataclass(frozen=True)
+class SharedGrant:
+    """A grant as the share page lists it: the grant and its subject's name."""
+
+    grant: GrantView
+    name: str
+    detail: str
+
+
+def grants_with_subjects(parent: Parent) -> list[SharedGrant]:
+    """PARENT's grants with the name of each user or group (two queries)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from accounts.models import Visibility
+
+    grants = grants_of(parent)
+    user_ids = [int(g.subject_id) for g in grants if g.subject_type == "user"]
+    group_ids = [int(g.subject_id) for g in grants if g.subject_type == "group"]
+    users = {str(u.pk): u for u in get_user_model().objects.filter(pk__in=user_ids)}
+    groups = {str(g.pk): g for g in Group.objects.filter(pk__in=group_ids)}
+    rows = []
+    for grant in grants:
+        if grant.subject_type == "user":
+            user = users.get(grant.subject_id)
+            name = (user.full_name or f"User {user.pk}") if user else f"User {grant.subject_id}"
+            public_email = user is not None and user.email_visibility == Visibility.PUBLIC
+            detail = user.email if public_email else ""
+        else:
+            group = groups.get(grant.subject_id)
+            name, detail = (group.name if group else f"Group {grant.subject_id}"), "group"
+        rows.append(SharedGrant(grant=grant, name=name, detail=detail))
+    return rows
+
+
+def pending_requests(parent: Parent) -> list:
+    """PARENT's access requests waiting for an answer, oldest first."""
+    from records.access.models import AccessRequest, RequestStatus
+
+    return list(
+        AccessRequest.objects.filter(parent=parent, status=RequestStatus.SUBMITTED)
+        .select_related("requester")
+        .order_by("created")
+    )
+
+
+def link_target(parent: Parent) -> str:
+    """The page a secret link of PARENT opens: its latest published version, else its draft."""
+    from django.urls import reverse
+
+    from records.models import DeletionStatus, Draft, Record
+
+    latest = (
+        Record.objects.filter(parent=parent, is_latest=True, deletion_status=DeletionStatus.PUBLISHED)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest is not None:
+        return reverse("records:detail", args=[latest])
+    draft = Draft.objects.filter(parent=parent).values_list("pk", flat=True).first()
+    return reverse("records:draft-preview", args=[draft]) if draft is not None else ""

@@ -45,9 +45,13 @@ def parent_for(actor: UserLike, record_id: str, *, lock: bool = False) -> Parent
     return parent
 
 
-def managed_parent(actor: UserLike, record_id: str) -> Parent:
-    """The locked parent of RECORD_ID if the actor may manage its access (404 unseen, 403 else)."""
-    parent = parent_for(actor, record_id, lock=True)
+def managed_parent(actor: UserLike, record_id: str, *, lock: bool = True) -> Parent:
+    """The parent of RECORD_ID if the actor may manage its access (404 unseen, 403 else).
+
+    Locked for the writes of the services (they run in a transaction); reads pass ``lock=False``
+    (a row lock outside a transaction is an error on PostgreSQL).
+    """
+    parent = parent_for(actor, record_id, lock=lock)
     if not record_policy.can(actor, "manage", parent):
         raise PermissionDenied("Only the owner and managers may manage access to this record.")
     return parent

@@ -91,6 +91,18 @@ def test_password_reset_link_works_for_30_minutes(user):
     assert User.objects.get(pk=user.pk).check_password("another-long-pass")
 
 
+def test_password_reset_link_expiry_at_the_boundary(user):
+    """The link works through second 1,800 after it was made and stops the second after."""
+    start = timezone.now().replace(microsecond=0)
+    with freeze_time(start):
+        Client().post("/account/password-reset", {"email": user.email})
+    path = re.search(r"https?://[^/]+(/account/password-reset/\S+)", mail.outbox[0].body).group(1)
+    with freeze_time(start + datetime.timedelta(minutes=30)):
+        assert b"Choose a new password" in Client().get(path, follow=True).content
+    with freeze_time(start + datetime.timedelta(minutes=30, seconds=1)):
+        assert b"does not work" in Client().get(path, follow=True).content
+
+
 def test_profile_and_preferences(user):
     client = Client()
     client.force_login(user)

@@ -72,7 +72,8 @@ def test_request_access_form_for_users_and_guests(
     token = re.search(r"token=(\S+)", mail.outbox[-1].body).group(1)
     assert guest.get(f"/access-requests/verify?token={token}", follow=True).status_code == 200
     assert AccessRequest.objects.get(email="guest@example.org").status == "submitted"
-    assert guest.get("/access-requests/verify?token=forged").status_code == 400
+    forged = guest.get("/access-requests/verify?token=forged")
+    assert forged.status_code == 400 and b"Ask for access again" in forged.content
 
 
 def test_request_access_to_an_invisible_record_is_404(user, other_user):

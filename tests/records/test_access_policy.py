@@ -132,14 +132,41 @@ def test_grant_expiry_at_the_boundary(user):
     row = grant(
         user, record.pk, reader, "view", expires_at=(timezone.now() + datetime.timedelta(hours=1)).isoformat()
     )
+    indexed = record_policy.record_readers(record)  # what a search index stored at grant time
+    assert f"user:{reader.pk}" not in indexed  # a grant with an expiry is its own principal
     with freeze_time(row.expires_at - datetime.timedelta(microseconds=1)):
         assert record_policy.can(reader, "read", record)
         assert record_policy.filter_visible(reader, Record.objects.filter(pk=record.pk)).exists()
-        assert f"user:{reader.pk}" in record_policy.record_readers(record)
+        assert indexed & record_policy.read_scope(reader).principals == {f"grant:user:{row.pk}"}
     with freeze_time(row.expires_at):
         assert not record_policy.can(reader, "read", record)
         assert not record_policy.filter_visible(reader, Record.objects.filter(pk=record.pk)).exists()
-        assert f"user:{reader.pk}" not in record_policy.record_readers(record)
+        assert not indexed & record_policy.read_scope(reader).principals  # the stale index matches no more
+        assert f"grant:user:{row.pk}" not in record_policy.record_readers(record)
+
+
+def test_group_grant_expiry_at_the_boundary_in_every_backend_filter(user):
+    record = publish(user, restricted_document())
+    reader = make_user("reader@example.org")
+    lab = make_group("Lab", reader)
+    row = grant(
+        user, record.pk, lab, "view", expires_at=(timezone.now() + datetime.timedelta(days=1)).isoformat()
+    )
+    forever = publish(user, restricted_document())
+    grant(user, forever.pk, lab, "view")
+    indexed = record_policy.record_readers(record)
+    assert indexed == {f"user:{user.pk}", f"grant:group:{row.pk}"}
+    assert f"group:{lab.pk}" in record_policy.record_readers(forever)  # no expiry: the group itself
+    with freeze_time(row.expires_at - datetime.timedelta(microseconds=1)):
+        scope = record_policy.read_scope(reader).principals
+        assert f"grant:group:{row.pk}" in scope and f"group:{lab.pk}" in scope
+        assert set(record_policy.filter_visible(reader, Record.objects.all())) == {record, forever}
+    with freeze_time(row.expires_at):
+        scope = record_policy.read_scope(reader).principals
+        assert not indexed & scope
+        assert f"group:{lab.pk}" in scope
+        assert set(record_policy.filter_visible(reader, Record.objects.all())) == {forever}
+        assert not record_policy.can(reader, "read", record)
 
 
 def test_deleted_link_and_grant_stop_at_once(shared, user):

@@ -63,7 +63,7 @@ class AccessSettingsView(APIView):
 
     @extend_schema(parameters=[ID], responses={200: dict, **ERRORS})
     def get(self, request, id):  # noqa: A002
-        return Response(self._dump(services.managed_parent(request.user, id)))
+        return Response(self._dump(services.managed_parent(request.user, id, lock=False)))
 
     @extend_schema(parameters=[ID], request=dict, responses={200: dict, **ERRORS})
     def patch(self, request, id):  # noqa: A002
@@ -71,7 +71,7 @@ class AccessSettingsView(APIView):
         access_requests.access_settings_update(
             actor=request.user, record_id=id, settings=data.get("settings")
         )
-        return Response(self._dump(services.managed_parent(request.user, id)))
+        return Response(self._dump(services.managed_parent(request.user, id, lock=False)))
 
 
 class AccessRequestCreateView(APIView):
@@ -122,7 +122,7 @@ class AccessRequestListView(APIView):
 
     @extend_schema(parameters=[ID], responses={200: dict, **ERRORS})
     def get(self, request, id):  # noqa: A002
-        parent = services.managed_parent(request.user, id)
+        parent = services.managed_parent(request.user, id, lock=False)
         rows = AccessRequest.objects.filter(parent=parent).exclude(status=RequestStatus.UNVERIFIED)
         return Response(_hits([dump_request(r) for r in rows]))
 

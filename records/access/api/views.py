@@ -76,7 +76,7 @@ class AccessView(APIView):
     permission_classes = [IsAuthenticated]
 
     def managed(self, request, id):  # noqa: A002
-        return services.managed_parent(request.user, id)
+        return services.managed_parent(request.user, id, lock=False)
 
 
 def _grant_by_index(parent, grant_id: str) -> GrantView:
