@@ -107,6 +107,29 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "communities/members.html", {"community": community, "members": members})
 
 
+def _party_labels(rows: list[Request]) -> dict[tuple[str, str], str]:
+    """Names of the creators and receivers of ROWS, one query per entity type (no query per row)."""
+    from django.contrib.auth import get_user_model
+
+    wanted: dict[str, set[str]] = {}
+    for row in rows:
+        wanted.setdefault(row.created_by_type, set()).add(row.created_by_id)
+        wanted.setdefault(row.receiver_type, set()).add(row.receiver_id)
+    labels: dict[tuple[str, str], str] = {}
+    for kind, ids in wanted.items():
+        if kind == "community":
+            found = Community.objects.filter(pk__in=ids).values_list("pk", "title")
+            labels.update({(kind, str(pk)): title for pk, title in found})
+        elif kind == "user":
+            numbers = [int(i) for i in ids if i.isdigit()]
+            users = get_user_model().objects.filter(pk__in=numbers).only("full_name", "email")
+            labels.update({(kind, str(user.pk)): user.full_name or user.email for user in users})
+        for entity_id in ids:
+            if (kind, entity_id) not in labels:
+                labels[(kind, entity_id)] = entity(kind).label(entity_id)
+    return labels
+
+
 def _request_list(request: HttpRequest, queryset, template: str, extra: dict) -> HttpResponse:
     params = _params(request, sort_options=tuple(request_selectors.REQUEST_SORTS))
     params = replace(params, sort=params.sort or "newest")
@@ -114,9 +137,15 @@ def _request_list(request: HttpRequest, queryset, template: str, extra: dict) ->
     query.setdefault("is_open", "true")
     queryset = request_selectors.filter_requests(queryset, query)
     total = queryset.count()
-    page = queryset.order_by(*request_selectors.REQUEST_SORTS[params.sort], "number")[
-        params.offset : params.offset + params.size
-    ]
+    page = list(
+        queryset.order_by(*request_selectors.REQUEST_SORTS[params.sort], "number")[
+            params.offset : params.offset + params.size
+        ]
+    )
+    labels = _party_labels(page)
+    for row in page:
+        row.creator_label = labels[(row.created_by_type, row.created_by_id)]
+        row.receiver_label = labels[(row.receiver_type, row.receiver_id)]
     context = {
         "requests": page,
         "total": total,
