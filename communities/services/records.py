@@ -19,7 +19,7 @@ from records.permissions import draft_policy, record_policy
 from repository.exceptions import Conflict, FieldError, NotFound, ValidationError
 from repository.permissions import UserLike
 from workflows.models import Request, RequestStatus
-from workflows.services import request_create, request_delete, request_transition
+from workflows.services import request_create, request_transition
 
 SUBMISSION_TYPE = "community-submission"
 INCLUSION_TYPE = "community-inclusion"
@@ -117,7 +117,7 @@ def review_create_or_update(*, actor: UserLike, draft_id: str, data: object) -> 
     if existing is not None:
         if existing.status != RequestStatus.CREATED:
             raise Conflict("The draft is already submitted for review; cancel the review first.")
-        request_delete(actor=actor, request_id=existing.pk)
+        existing.delete()  # who may change the draft may change its unsubmitted review
     return request_create(
         actor=actor,
         type_id=SUBMISSION_TYPE,
@@ -137,7 +137,7 @@ def review_delete(*, actor: UserLike, draft_id: str) -> None:
         raise NotFound("The draft has no review.")
     if existing.status != RequestStatus.CREATED:
         raise Conflict("A submitted review cannot be deleted; cancel it instead.")
-    request_delete(actor=actor, request_id=existing.pk)
+    existing.delete()  # as for submitting: the draft's permission decides, not the request's
 
 
 @transaction.atomic
