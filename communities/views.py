@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from communities import selectors
+from communities import services as member_services
 from communities.models import Community, Membership
 from communities.permissions import community_policy
 from records.models import Record
@@ -179,6 +180,37 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     return _request_list(request, queryset, "communities/my_requests.html", {})
 
 
+def _topic_link(user, obj: Request) -> tuple[str, str] | None:
+    """(label, URL) of the record a request is about: its landing page, or the draft's preview."""
+    from records.models import DeletionStatus, Draft
+    from records.permissions import draft_policy
+
+    if obj.topic_type != "record":
+        return None
+    if Record.objects.filter(pk=obj.topic_id, deletion_status=DeletionStatus.PUBLISHED).exists():
+        return f"record {obj.topic_id}", reverse("records:detail", args=[obj.topic_id])
+    draft = Draft.objects.select_related("parent").filter(pk=obj.topic_id).first()
+    if draft is not None and draft_policy.can(user, "read", draft):
+        return f"draft {obj.topic_id}", reverse("records:draft-preview", args=[obj.topic_id])
+    return f"record {obj.topic_id}", ""
+
+
+@require_POST
+@login_required
+@renders_domain_errors
+def community_join(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask to join an open community (a membership request its managers answer)."""
+    community = _community(request, slug)
+    if not isinstance(community, Community):
+        return community
+    message = request.POST.get("message", "").strip() or None
+    created = member_services.membership_request_create(
+        actor=request.user, community_id=community.pk, message=message
+    )
+    messages.success(request, "You asked to join; the community's managers will answer.")
+    return redirect(reverse("communities:request", args=[created.pk]))
+
+
 @login_required
 @require_safe
 @renders_domain_errors
@@ -195,6 +227,7 @@ def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
         "obj": obj,
         "events": events,
         "actions": actions,
+        "topic": _topic_link(request.user, obj),
         "creator": entity(obj.created_by_type).label(obj.created_by_id),
         "receiver": entity(obj.receiver_type).label(obj.receiver_id),
     }
