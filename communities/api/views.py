@@ -287,7 +287,9 @@ class LogoView(APIView):
         response = FileResponse(handle, content_type=community.logo_content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "public, max-age=300"
+        # a restricted community's logo must not be kept by shared caches for other visitors
+        public = community.visibility == "public"
+        response["Cache-Control"] = f"{'public' if public else 'private'}, max-age=300"
         return response
 
     @extend_schema(
