@@ -64,9 +64,10 @@ def parents_readable_q(user: UserLike, prefix: str = "parent") -> Q:
 
 
 def reads_parent(user: UserLike, parent_id: str) -> bool:
-    """USER reads PARENT_ID's restricted records through a community membership."""
-    ids = _member_community_ids(user)
-    return bool(ids) and CommunityRecord.objects.filter(community_id__in=ids, parent_id=parent_id).exists()
+    """USER reads PARENT_ID's restricted records through a community membership (one query)."""
+    return CommunityRecord.objects.filter(
+        community_id__in=_member_communities(user), parent_id=parent_id
+    ).exists()
 
 
 def _reviewed_draft_ids(user: UserLike, curated: list | None = None):
