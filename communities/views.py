@@ -90,6 +90,10 @@ def community_home(request: HttpRequest, slug: str) -> HttpResponse:
         "can_curate": community_policy.can(request.user, "curate", community),
         "can_join": community_policy.can(request.user, "join", community),
     }
+    if context["can_join"]:
+        from communities.services.members import MEMBERSHIP_REQUEST_TYPE, open_request
+
+        context["join_request"] = open_request(MEMBERSHIP_REQUEST_TYPE, community, request.user.pk)
     return render(request, "communities/home.html", context)
 
 

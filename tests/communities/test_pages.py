@@ -152,6 +152,8 @@ def test_asking_to_join_from_the_community_page(lab):
     request = Request.objects.get(type="community-membership-request")
     assert response["Location"] == f"/me/requests/{request.pk}"
     assert request.status == "submitted" and request.created_by_id == str(joiner.pk)
+    again = logged_in(joiner).get("/communities/lab").content.decode()
+    assert "Ask to join" not in again and f"/me/requests/{request.pk}" in again
     assert "Ask to join" not in logged_in(owner).get("/communities/lab").content.decode()  # a member
     assert Client().post("/communities/lab/join").status_code == 302  # to the login page
     assert Request.objects.count() == 1
