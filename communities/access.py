@@ -1,7 +1,9 @@
 """What community roles add to record access, in the terms of the record policy.
 
 Readers (and every stronger role) of a community read its restricted records; curators and
-above of a community read the drafts submitted to it for review. For search backends the
+above of a community edit (metadata and files) the drafts submitted to it for review, for as
+long as the review request is open (submitted). While it is open, nobody publishes or discards
+the draft directly: accepting the request publishes it (``draft_locked_by_review``). For search backends the
 community readers are the principal ``"community:<id>:reader"``, stored with each record of the
 community (``parents_community_readers``) and held by its members (``community_principals_of``).
 The record policy (records.access.principals) asks these functions; nothing here decides alone.
@@ -62,9 +64,10 @@ def parents_readable_q(user: UserLike, prefix: str = "parent") -> Q:
 
 
 def reads_parent(user: UserLike, parent_id: str) -> bool:
-    """USER reads PARENT_ID's restricted records through a community membership."""
-    ids = _member_community_ids(user)
-    return bool(ids) and CommunityRecord.objects.filter(community_id__in=ids, parent_id=parent_id).exists()
+    """USER reads PARENT_ID's restricted records through a community membership (one query)."""
+    return CommunityRecord.objects.filter(
+        community_id__in=_member_communities(user), parent_id=parent_id
+    ).exists()
 
 
 def _reviewed_draft_ids(user: UserLike, curated: list | None = None):
@@ -78,7 +81,7 @@ def _reviewed_draft_ids(user: UserLike, curated: list | None = None):
 
 
 def parents_reviewed_q(user: UserLike, prefix: str = "parent") -> Q:
-    """A Q over PREFIX: parents of drafts submitted for review to a community USER curates."""
+    """A Q over PREFIX: parents of drafts submitted for review to a community USER curates (edit level)."""
     from records.models import Draft
 
     curated = _member_community_ids(user, Role.CURATOR)
@@ -89,10 +92,34 @@ def parents_reviewed_q(user: UserLike, prefix: str = "parent") -> Q:
 
 
 def reviews_parent(user: UserLike, parent_id: str) -> bool:
-    """USER curates a community to which a draft of PARENT_ID is submitted for review."""
+    """USER curates a community to which a draft of PARENT_ID is submitted (edit level on it)."""
     from records.models import Draft
 
     curated = _member_community_ids(user, Role.CURATOR)
     if not curated:
         return False
     return Draft.objects.filter(pk__in=_reviewed_draft_ids(user, curated), parent_id=parent_id).exists()
+
+
+def draft_locked_by_review(draft_id: str) -> str | None:
+    """Why DRAFT_ID may not be published or discarded directly now (None when it may).
+
+    A draft whose review request is open waits for the community: accepting the request
+    publishes it; the submitter cancels the request to publish or discard it themselves.
+    """
+    from communities.models import Community
+
+    review = (
+        Request.objects.filter(
+            type=SUBMISSION_TYPE, status=RequestStatus.SUBMITTED, topic_type="record", topic_id=draft_id
+        )
+        .values_list("receiver_id", flat=True)
+        .first()
+    )
+    if review is None:
+        return None
+    title = Community.objects.filter(pk=review).values_list("title", flat=True).first() or "a community"
+    return (
+        f"The draft is in review by {title}: it is published when a curator accepts the review; "
+        "cancel the review to publish or delete it yourself."
+    )

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms.models import BaseInlineFormSet
 
 from communities import services
-from communities.models import Community, FeaturedCommunity, Membership, Role
+from communities.models import Community, FeaturedCommunity, Membership, Role, Visibility
+from communities.signals import community_membership_changed
 from records.admin.base import describe_error, json_block
 from repository.exceptions import RepositoryError
 
@@ -35,8 +36,21 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
+class FeaturedFormSet(BaseInlineFormSet):
+    """Only public communities are featured (as the featured API answers)."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            f for f in self.forms if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")
+        ]
+        if kept and self.instance.visibility != Visibility.PUBLIC:
+            raise DjangoValidationError("Only public communities can be featured.")
+
+
 class FeaturedInline(admin.TabularInline):
     model = FeaturedCommunity
+    formset = FeaturedFormSet
     extra = 0
     fields = ("start_date",)
 
@@ -82,6 +96,14 @@ class CommunityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # deletion leaves a tombstone: use the action
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership and (
+            formset.new_objects or formset.changed_objects or formset.deleted_objects
+        ):
+            # members edited here join, leave or change role as through the API: tell the listeners
+            community_membership_changed.send(sender=Community, community_id=str(form.instance.pk))
 
     def _each(self, request, queryset, service, verb: str) -> None:
         done = 0

@@ -158,6 +158,23 @@ class CommunityRecord(models.Model):
         return f"{self.parent_id} in {self.community_id}"
 
 
+class RemovedCommunityRecord(models.Model):
+    """A record link a community deletion removed, kept so that restoring the community brings it back."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="removed_record_links")
+    parent = models.ForeignKey("records.Parent", on_delete=models.CASCADE, related_name="+")
+    linked = models.DateTimeField(help_text="When the record had joined the community.")
+
+    class Meta:
+        ordering = ["linked", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "parent"], name="removed_community_record_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id} (removed from {self.community_id})"
+
+
 class FeaturedCommunity(models.Model):
     """A community featured on the front page from ``start_date`` on."""
 

@@ -29,8 +29,8 @@ class CommunityResolver(EntityResolver):
     def ids_for(self, user: UserLike) -> list[str]:
         return community_ids_with_role(user, Role.CURATOR)
 
-    def users(self, entity_id: str) -> list:
-        roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.CURATOR]]
+    def users(self, entity_id: str, minimum: str = Role.CURATOR) -> list:
+        roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[minimum]]
         memberships = Membership.objects.filter(community_id=entity_id, role__in=roles)
         return list(
             get_user_model()
@@ -55,8 +55,24 @@ def _managers_act(actor: UserLike, community_id: str) -> bool:
     return community_id in managed
 
 
+def _managers(request: Request, side: str) -> list | None:
+    """The community side of a membership workflow is its managers and owners (curators cannot act)."""
+    type_key, entity_id = (
+        (request.created_by_type, request.created_by_id)
+        if side == "creator"
+        else (request.receiver_type, request.receiver_id)
+    )
+    if type_key != "community":
+        return None
+    return CommunityResolver().users(entity_id, minimum=Role.MANAGER)
+
+
 class InvitationType(RequestType):
     """A community invites a user; the user accepts (becoming a member) or declines."""
+
+    def party_users(self, request: Request, side: str) -> list:
+        managers = _managers(request, side)
+        return managers if managers is not None else super().party_users(request, side)
 
     def can_cancel(self, actor: UserLike, request: Request) -> bool:
         return _managers_act(actor, request.created_by_id)
@@ -73,6 +89,10 @@ class InvitationType(RequestType):
 
 class MembershipRequestType(RequestType):
     """A user asks to join an open community; its managers accept (reader role) or decline."""
+
+    def party_users(self, request: Request, side: str) -> list:
+        managers = _managers(request, side)
+        return managers if managers is not None else super().party_users(request, side)
 
     def can_accept(self, actor: UserLike, request: Request) -> bool:
         return _managers_act(actor, request.receiver_id)

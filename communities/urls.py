@@ -11,6 +11,7 @@ urlpatterns = [
     path("communities/<str:slug>", views.community_home, name="home"),
     path("communities/<str:slug>/members", views.community_members, name="members"),
     path("communities/<str:slug>/requests", views.community_requests, name="requests"),
+    path("communities/<str:slug>/join", views.community_join, name="join"),
     path("me/requests", views.my_requests, name="my-requests"),
     path("me/requests/<uuid:request_id>", views.request_detail, name="request"),
     path("me/requests/<uuid:request_id>/action", views.request_action, name="request-action"),

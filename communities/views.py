@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from communities import selectors
+from communities import services as member_services
 from communities.models import Community, Membership
 from communities.permissions import community_policy
 from records.models import Record
@@ -89,6 +90,10 @@ def community_home(request: HttpRequest, slug: str) -> HttpResponse:
         "can_curate": community_policy.can(request.user, "curate", community),
         "can_join": community_policy.can(request.user, "join", community),
     }
+    if context["can_join"]:
+        from communities.services.members import MEMBERSHIP_REQUEST_TYPE, open_request
+
+        context["join_request"] = open_request(MEMBERSHIP_REQUEST_TYPE, community, request.user.pk)
     return render(request, "communities/home.html", context)
 
 
@@ -107,6 +112,29 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "communities/members.html", {"community": community, "members": members})
 
 
+def _party_labels(rows: list[Request]) -> dict[tuple[str, str], str]:
+    """Names of the creators and receivers of ROWS, one query per entity type (no query per row)."""
+    from django.contrib.auth import get_user_model
+
+    wanted: dict[str, set[str]] = {}
+    for row in rows:
+        wanted.setdefault(row.created_by_type, set()).add(row.created_by_id)
+        wanted.setdefault(row.receiver_type, set()).add(row.receiver_id)
+    labels: dict[tuple[str, str], str] = {}
+    for kind, ids in wanted.items():
+        if kind == "community":
+            found = Community.objects.filter(pk__in=ids).values_list("pk", "title")
+            labels.update({(kind, str(pk)): title for pk, title in found})
+        elif kind == "user":
+            numbers = [int(i) for i in ids if i.isdigit()]
+            users = get_user_model().objects.filter(pk__in=numbers).only("full_name", "email")
+            labels.update({(kind, str(user.pk)): user.full_name or user.email for user in users})
+        for entity_id in ids:
+            if (kind, entity_id) not in labels:
+                labels[(kind, entity_id)] = entity(kind).label(entity_id)
+    return labels
+
+
 def _request_list(request: HttpRequest, queryset, template: str, extra: dict) -> HttpResponse:
     params = _params(request, sort_options=tuple(request_selectors.REQUEST_SORTS))
     params = replace(params, sort=params.sort or "newest")
@@ -114,9 +142,15 @@ def _request_list(request: HttpRequest, queryset, template: str, extra: dict) ->
     query.setdefault("is_open", "true")
     queryset = request_selectors.filter_requests(queryset, query)
     total = queryset.count()
-    page = queryset.order_by(*request_selectors.REQUEST_SORTS[params.sort], "number")[
-        params.offset : params.offset + params.size
-    ]
+    page = list(
+        queryset.order_by(*request_selectors.REQUEST_SORTS[params.sort], "number")[
+            params.offset : params.offset + params.size
+        ]
+    )
+    labels = _party_labels(page)
+    for row in page:
+        row.creator_label = labels[(row.created_by_type, row.created_by_id)]
+        row.receiver_label = labels[(row.receiver_type, row.receiver_id)]
     context = {
         "requests": page,
         "total": total,
@@ -150,6 +184,37 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     return _request_list(request, queryset, "communities/my_requests.html", {})
 
 
+def _topic_link(user, obj: Request) -> tuple[str, str] | None:
+    """(label, URL) of the record a request is about: its landing page, or the draft's preview."""
+    from records.models import DeletionStatus, Draft
+    from records.permissions import draft_policy
+
+    if obj.topic_type != "record":
+        return None
+    if Record.objects.filter(pk=obj.topic_id, deletion_status=DeletionStatus.PUBLISHED).exists():
+        return f"record {obj.topic_id}", reverse("records:detail", args=[obj.topic_id])
+    draft = Draft.objects.select_related("parent").filter(pk=obj.topic_id).first()
+    if draft is not None and draft_policy.can(user, "read", draft):
+        return f"draft {obj.topic_id}", reverse("records:draft-preview", args=[obj.topic_id])
+    return f"record {obj.topic_id}", ""
+
+
+@require_POST
+@login_required
+@renders_domain_errors
+def community_join(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask to join an open community (a membership request its managers answer)."""
+    community = _community(request, slug)
+    if not isinstance(community, Community):
+        return community
+    message = request.POST.get("message", "").strip() or None
+    created = member_services.membership_request_create(
+        actor=request.user, community_id=community.pk, message=message
+    )
+    messages.success(request, "You asked to join; the community's managers will answer.")
+    return redirect(reverse("communities:request", args=[created.pk]))
+
+
 @login_required
 @require_safe
 @renders_domain_errors
@@ -166,6 +231,7 @@ def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
         "obj": obj,
         "events": events,
         "actions": actions,
+        "topic": _topic_link(request.user, obj),
         "creator": entity(obj.created_by_type).label(obj.created_by_id),
         "receiver": entity(obj.receiver_type).label(obj.receiver_id),
     }

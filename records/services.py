@@ -126,6 +126,12 @@ def _visible_draft(actor: UserLike, draft_id: str, action: str) -> Draft:
     if not draft_policy.can(actor, "read", draft):
         raise NotFound("Draft not found.")  # what a user may not see is a 404
     draft_policy.require(actor, action, draft)
+    if action in ("publish", "delete"):
+        from communities.access import draft_locked_by_review
+
+        reason = draft_locked_by_review(draft.pk)
+        if reason:
+            raise Conflict(reason)
     return draft
 
 
@@ -268,6 +274,20 @@ def draft_publish(*, actor: UserLike, draft_id: str, revision_id: int | None = N
     """Publish a draft: mint PIDs, write record and revision in one transaction."""
     draft = _visible_draft(actor, draft_id, "publish")
     check_revision(draft.revision_id, revision_id)
+    return _publish(draft, actor)
+
+
+@transaction.atomic
+def draft_publish_as_system(*, draft_id: str, on_behalf_of: UserLike | None) -> Record:
+    """Publish a draft for a workflow that already decided (an accepted community submission).
+
+    No access check (the draft's owner may be inactive); the revision names ON_BEHALF_OF,
+    the user who decided (None: the system itself).
+    """
+    return _publish(_get_draft_for_update(draft_id), on_behalf_of)
+
+
+def _publish(draft: Draft, actor: UserLike | None) -> Record:
     document = normalize_record(draft.json)
     errors = validate_record(document) + access_errors(document)
     record = Record.objects.select_for_update().filter(pk=draft.pk).first()

@@ -80,10 +80,11 @@ class RequestAdmin(admin.ModelAdmin):
         done = 0
         for obj in queryset:
             try:
-                request_act_as_system(request_id=obj.pk, action=action)
+                request_act_as_system(request_id=obj.pk, action=action, on_behalf_of=request.user)
             except RepositoryError as exc:
                 self.message_user(request, f"#{obj.number}: {describe_error(exc)}", messages.ERROR)
             else:
+                self.log_change(request, obj, f"{action.capitalize()} as the system")
                 done += 1
         if done:
             self.message_user(request, f"{action.capitalize()}: {done} request(s).")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 
 from workflows.models import NotificationPreference, Request
-from workflows.registry import entity, request_type
+from workflows.registry import request_type
 
 SUBJECTS = {
     "submitted": "New {name}: {title}",
@@ -31,13 +31,10 @@ AUDIENCE = {
 
 def recipients(request: Request, event: str, actor_id: int | None) -> list[str]:
     """E-mail addresses of the users of the sides EVENT concerns, without the actor and opted-out users."""
-    sides = {
-        "creator": (request.created_by_type, request.created_by_id),
-        "receiver": (request.receiver_type, request.receiver_id),
-    }
+    kind = request_type(request.type)
     users = {}
-    for type_key, entity_id in (sides[side] for side in AUDIENCE[event]):
-        for user in entity(type_key).users(entity_id):
+    for side in AUDIENCE[event]:
+        for user in kind.party_users(request, side):
             users[user.pk] = user
     users.pop(actor_id, None)
     opted_out = set(

@@ -201,6 +201,12 @@ class RequestType:
         """Only the creator cancels (and submits)."""
         return entity(request.created_by_type).acts_for(actor, request.created_by_id)
 
+    def party_users(self, request: Request, side: str) -> list:
+        """The users who hear (by e-mail) for SIDE ("creator" or "receiver") of REQUEST."""
+        if side == "creator":
+            return entity(request.created_by_type).users(request.created_by_id)
+        return entity(request.receiver_type).users(request.receiver_id)
+
     def on_submit(self, request: Request, actor: UserLike) -> None: ...
 
     def on_accept(self, request: Request, actor: UserLike) -> None: ...

@@ -225,10 +225,16 @@ def request_act(*, actor: UserLike, request_id: object, action: str, comment: ob
 
 
 @transaction.atomic
-def request_act_as_system(*, request_id: object, action: str, comment: str | None = None) -> Request:
-    """Run an action as the system (admin site, tasks): no permission check, same state machine."""
+def request_act_as_system(
+    *, request_id: object, action: str, comment: str | None = None, on_behalf_of: UserLike | None = None
+) -> Request:
+    """Run an action as the system (admin site, tasks): no permission check, same state machine.
+
+    ON_BEHALF_OF (an admin in the admin site) is recorded as the one who acted: in the timeline,
+    and in what the action writes (an accepted submission's publish revision).
+    """
     request = get_request_for_update(request_id)
-    return request_transition(request, action, None, comment)
+    return request_transition(request, action, on_behalf_of, comment)
 
 
 @transaction.atomic

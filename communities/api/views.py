@@ -72,7 +72,8 @@ LIST_PARAMETERS = [
     OpenApiParameter("sort", str, enum=list(COMMUNITY_SORTS)),
     *PAGING,
 ]
-ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 410, 412, 413, 415), ErrorSerializer)
+# 406: an Accept header that JSON cannot satisfy (DRF's content negotiation)
+ERRORS = dict.fromkeys((400, 401, 403, 404, 406, 409, 410, 412, 413, 415), ErrorSerializer)
 
 
 def _body(request) -> dict:
@@ -287,7 +288,9 @@ class LogoView(APIView):
         response = FileResponse(handle, content_type=community.logo_content_type)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "public, max-age=300"
+        # a restricted community's logo must not be kept by shared caches for other visitors
+        public = community.visibility == "public"
+        response["Cache-Control"] = f"{'public' if public else 'private'}, max-age=300"
         return response
 
     @extend_schema(

@@ -11,7 +11,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from communities.models import Community, CommunityRecord, FeaturedCommunity, Membership, Role, SlugRedirect
+from communities.models import (
+    Community,
+    CommunityRecord,
+    FeaturedCommunity,
+    Membership,
+    RemovedCommunityRecord,
+    Role,
+    SlugRedirect,
+    Visibility,
+)
 from communities.permissions import community_policy
 from communities.signals import community_changed, community_records_changed
 from communities.validation import clean_access, clean_metadata, clean_slug
@@ -153,13 +162,20 @@ def community_rename(*, actor: UserLike, community_id: object, slug: object) -> 
 
 @transaction.atomic
 def community_delete(*, actor: UserLike, community_id: object, note: str = "") -> Community:
-    """Delete a community (owners): a tombstone remains; its records stay but leave the community."""
+    """Delete a community (owners): a tombstone remains; its records stay but leave the community.
+
+    The links are kept aside (RemovedCommunityRecord) so that a restore brings them back.
+    """
     community = visible_community(actor, community_id, "delete")
     if not isinstance(note, str) or len(note) > 2000:
         raise ValidationError(errors=[FieldError("note", ["Must be a string of at most 2000 characters."])])
     now = timezone.now()
-    parent_ids = list(CommunityRecord.objects.filter(community=community).values_list("parent_id", flat=True))
-    _unlink(community, parent_ids)
+    links = list(CommunityRecord.objects.filter(community=community).values_list("parent_id", "created"))
+    RemovedCommunityRecord.objects.filter(community=community).delete()
+    RemovedCommunityRecord.objects.bulk_create(
+        [RemovedCommunityRecord(community=community, parent_id=pid, linked=created) for pid, created in links]
+    )
+    _unlink(community, [pid for pid, _ in links])
     community.is_deleted = True
     community.tombstone = {
         "removed_by": {"user": str(actor.pk)},
@@ -212,7 +228,11 @@ def _unlink(community: Community, parent_ids: list[str]) -> None:
 
 @transaction.atomic
 def community_restore(*, actor: UserLike, community_id: object) -> Community:
-    """Restore a deleted community (owners, admins); its former records are not re-added."""
+    """Restore a deleted community (owners, admins) with the records it had when it was deleted.
+
+    A record comes back unless it no longer fits (a restricted community only takes records
+    whose latest version is restricted); it is the default community of records that have none.
+    """
     community = get_community_for_update(community_id)
     if not community.is_deleted:
         if not community_policy.can(actor, "read", community):
@@ -226,7 +246,54 @@ def community_restore(*, actor: UserLike, community_id: object) -> Community:
     community.revision_id += 1
     community.save(update_fields=["is_deleted", "tombstone", "updated", "revision_id"])
     community_changed.send(sender=Community, community_id=str(community.pk), action="restored")
+    _relink_removed(community)
     return community
+
+
+def _relink_removed(community: Community) -> list[str]:
+    """Bring back the record links the community's deletion removed; returns the parent ids."""
+    from records.models import Parent, Record
+    from records.services import records_changed_in_transaction
+
+    removed = RemovedCommunityRecord.objects.filter(community=community)
+    linked = dict(removed.values_list("parent_id", "linked"))
+    removed.delete()
+    # Parents deleted since (a discarded record) are gone from the CASCADE; lock the others.
+    parent_ids = list(
+        Parent.objects.select_for_update().filter(pk__in=list(linked)).values_list("pk", flat=True)
+    )
+    present = CommunityRecord.objects.filter(community=community, parent_id__in=parent_ids)
+    present_ids = set(present.values_list("parent_id", flat=True))
+    parent_ids = [pid for pid in parent_ids if pid not in present_ids]
+    if community.visibility == Visibility.RESTRICTED:
+        latest = dict(
+            Record.objects.filter(parent_id__in=parent_ids, is_latest=True).values_list(
+                "parent_id", "json__access__record"
+            )
+        )
+        parent_ids = [pid for pid in parent_ids if latest.get(pid, "restricted") == "restricted"]
+    if not parent_ids:
+        return []
+    with_default = set(
+        CommunityRecord.objects.filter(parent_id__in=parent_ids, is_default=True).values_list(
+            "parent_id", flat=True
+        )
+    )
+    parent_ids.sort(key=lambda pid: linked[pid])
+    CommunityRecord.objects.bulk_create(
+        [
+            CommunityRecord(
+                community=community, parent_id=pid, is_default=pid not in with_default, created=linked[pid]
+            )
+            for pid in parent_ids
+        ]
+    )
+    community_records_changed.send(
+        sender=Community, community_id=str(community.pk), parent_ids=list(parent_ids), action="added"
+    )
+    record_ids = list(Record.objects.filter(parent_id__in=parent_ids).values_list("pk", flat=True))
+    records_changed_in_transaction(record_ids, action="community")
+    return parent_ids
 
 
 def _image_type(content: bytes) -> tuple[str, str]:

@@ -188,7 +188,8 @@ def member_leave(*, actor: UserLike, community_id: object) -> None:
     _changed(community)
 
 
-def _open_request(type_id: str, community: Community, user_id: int) -> Request | None:
+def open_request(type_id: str, community: Community, user_id: int) -> Request | None:
+    """The submitted invitation (to USER_ID) or membership request (from USER_ID) of COMMUNITY."""
     filters = {"created_by_type": "user", "created_by_id": str(user_id)}
     if type_id == INVITATION_TYPE:
         filters = {"receiver_type": "user", "receiver_id": str(user_id)}
@@ -227,7 +228,7 @@ def invitation_create(
             raise ValidationError(errors=[FieldError(f"members.{index}.id", ["No such user."])])
         if Membership.objects.filter(community=community, user=user).exists():
             raise ValidationError(errors=[FieldError(f"members.{index}", ["Already a member."])])
-        if _open_request(INVITATION_TYPE, community, user.pk) is not None:
+        if open_request(INVITATION_TYPE, community, user.pk) is not None:
             raise ValidationError(errors=[FieldError(f"members.{index}", ["Already invited."])])
         invitations.append(
             request_create(
@@ -254,7 +255,7 @@ def invitation_update(*, actor: UserLike, community_id: object, members: object,
     role = clean_role(role)
     _check_may_grant(actor, community, role)
     for index, (_, user_id) in enumerate(pairs):
-        request = _open_request(INVITATION_TYPE, community, int(user_id))
+        request = open_request(INVITATION_TYPE, community, int(user_id))
         if request is None:
             raise ValidationError(errors=[FieldError(f"members.{index}", ["No open invitation."])])
         request.payload = {**request.payload, "role": role}
@@ -270,7 +271,7 @@ def membership_request_create(*, actor: UserLike, community_id: object, message:
     if user_role(actor, community) is not None:
         raise ValidationError("You are already a member of this community.")
     community_policy.require(actor, "join", community)
-    if _open_request(MEMBERSHIP_REQUEST_TYPE, community, actor.pk) is not None:
+    if open_request(MEMBERSHIP_REQUEST_TYPE, community, actor.pk) is not None:
         raise ValidationError("You have already asked to join this community.")
     if message is not None and not isinstance(message, str):
         raise ValidationError(errors=[FieldError("message", ["Must be a string."])])

@@ -19,7 +19,7 @@ from records.permissions import draft_policy, record_policy
 from repository.exceptions import Conflict, FieldError, NotFound, ValidationError
 from repository.permissions import UserLike
 from workflows.models import Request, RequestStatus
-from workflows.services import request_create, request_delete, request_transition
+from workflows.services import request_create, request_transition
 
 SUBMISSION_TYPE = "community-submission"
 INCLUSION_TYPE = "community-inclusion"
@@ -117,7 +117,7 @@ def review_create_or_update(*, actor: UserLike, draft_id: str, data: object) -> 
     if existing is not None:
         if existing.status != RequestStatus.CREATED:
             raise Conflict("The draft is already submitted for review; cancel the review first.")
-        request_delete(actor=actor, request_id=existing.pk)
+        existing.delete()  # who may change the draft may change its unsubmitted review
     return request_create(
         actor=actor,
         type_id=SUBMISSION_TYPE,
@@ -137,7 +137,7 @@ def review_delete(*, actor: UserLike, draft_id: str) -> None:
         raise NotFound("The draft has no review.")
     if existing.status != RequestStatus.CREATED:
         raise Conflict("A submitted review cannot be deleted; cancel it instead.")
-    request_delete(actor=actor, request_id=existing.pk)
+    existing.delete()  # as for submitting: the draft's permission decides, not the request's
 
 
 @transaction.atomic
@@ -169,18 +169,22 @@ def review_submit(*, actor: UserLike, draft_id: str, comment: object = None) -> 
     return request
 
 
-def accept_submission(request: Request, actor: UserLike) -> None:
-    """On accept: publish the draft (as its owner, for the system) and include it in the community."""
-    from records.services import draft_publish
+def accept_submission(request: Request, actor: UserLike | None) -> None:
+    """On accept: the system publishes the draft for the accepting curator, into the community.
 
-    draft = Draft.objects.select_related("parent__owner").filter(pk=request.topic_id).first()
+    Not as the draft's owner: the curator decided, so the revision names them (None when the
+    system accepts, e.g. from the admin), and an inactive owner does not block the publication.
+    """
+    from records.services import draft_publish_as_system
+
+    draft = Draft.objects.select_related("parent").filter(pk=request.topic_id).first()
     if draft is None:
         raise Conflict("The draft no longer exists.")
     community = Community.objects.select_for_update().filter(pk=request.receiver_id, is_deleted=False).first()
     if community is None:
         raise Conflict("The community no longer exists.")
     check_visibility_fits(community, draft.json)
-    record = draft_publish(actor=draft.parent.owner, draft_id=draft.pk)
+    record = draft_publish_as_system(draft_id=draft.pk, on_behalf_of=actor)
     include_parent(community, record.parent_id)
 
 

@@ -2,7 +2,8 @@
 
 Principals are strings search backends can store and match: ``"user:<id>"``,
 ``"group:<id>"``, ``"link:<uuid>"`` and ``"community:<id>:reader"`` (members of a community
-read its restricted records; its curators preview drafts submitted to it: communities.access).
+read its restricted records; its curators edit drafts submitted to it while the review is open:
+communities.access).
 """
 
 from __future__ import annotations
@@ -71,11 +72,11 @@ def access_level(user: UserLike, parent) -> int:
     )
     for name in grants:
         best = max(best, levels.rank(levels.level_of_codename(name)))
-    if best < levels.rank(levels.PREVIEW):
+    if best < levels.rank(levels.EDIT):
         from communities import access as community_access
 
         if community_access.reviews_parent(user, parent.pk):
-            best = levels.rank(levels.PREVIEW)
+            best = levels.rank(levels.EDIT)
         elif best < levels.rank(levels.VIEW) and community_access.reads_parent(user, parent.pk):
             best = levels.rank(levels.VIEW)
     return best
@@ -116,7 +117,7 @@ def parents_granted(user: UserLike, level: str, *, prefix: str = "parent") -> Q:
 
     if levels.rank(level) <= levels.rank(levels.VIEW):
         condition |= community_access.parents_readable_q(user, prefix)
-    if levels.rank(level) <= levels.rank(levels.PREVIEW):
+    if levels.rank(level) <= levels.rank(levels.EDIT):
         condition |= community_access.parents_reviewed_q(user, prefix)
     return condition
 

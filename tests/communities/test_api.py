@@ -199,7 +199,16 @@ def test_logo_upload_is_validated_and_served_safely(api_client, settings):
     served = api_client.get(url)
     assert served.status_code == 200
     assert served["Content-Type"] == "image/png" and served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert served["Cache-Control"] == "public, max-age=300"
     assert b"".join(served.streaming_content) == png_bytes()
+    community.visibility = "restricted"
+    community.save(update_fields=["visibility"])
+    assert api_client.get(url).status_code == 404  # not a member
+    private = client.get(url)
+    assert private.status_code == 200 and private["Cache-Control"] == "private, max-age=300"
+    community.visibility = "public"
+    community.save(update_fields=["visibility"])
     assert client.delete(url).status_code == 204
     assert api_client.get(url).status_code == 404
 

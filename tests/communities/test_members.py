@@ -70,9 +70,9 @@ def test_invitation_is_a_request_that_expires_in_30_days_and_accepting_makes_a_m
         )
     assert accepted.status_code == 200
     assert _role(community, invitee) == "reader"
-    # the community side hears about it: its curators and above, but not the invitee who acted
+    # the community side hears about it: its managers and owners (who invite), not the invitee who acted
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        u.email for u in (people["owner"], people["manager"], people["curator"])
+        u.email for u in (people["owner"], people["manager"])
     )
     assert {m.subject for m in mail.outbox} == {"[Repono] Accepted: Invitation to join Ocean Lab"}
 

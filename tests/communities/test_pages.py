@@ -13,8 +13,8 @@ from tests.communities.factories import (
     new_user,
     restricted_document,
 )
-from tests.records.conftest import publish
-from workflows.models import NotificationPreference, RequestEvent
+from tests.records.conftest import publish, valid_document
+from workflows.models import NotificationPreference, Request, RequestEvent
 from workflows.services import request_act
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +121,54 @@ def test_notification_opt_out_page():
     assert NotificationPreference.objects.get(user=user).email_enabled is False
     client.post("/me/notifications", {"email_enabled": "on"})
     assert NotificationPreference.objects.get(user=user).email_enabled is True
+
+
+def test_search_within_the_community_and_readers_see_its_restricted_records(lab, client):
+    community, owner = lab
+    depositor = new_user("depositor")
+    plankton = publish(depositor, valid_document(title="Plankton counts of the Baltic"))
+    salinity = publish(depositor, valid_document(title="Salinity series"))
+    secret = publish(depositor, restricted_document())
+    elsewhere = publish(depositor, valid_document(title="Plankton elsewhere"))
+    for record in (plankton, salinity, secret):
+        CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+    found = client.get("/communities/lab", {"q": "plankton"}).content.decode()
+    assert f"/records/{plankton.pk}" in found and "1 record" in found
+    assert f"/records/{salinity.pk}" not in found and f"/records/{elsewhere.pk}" not in found
+    reader = new_user("reader")
+    add_member(community, reader, "reader")
+    as_reader = logged_in(reader).get("/communities/lab").content.decode()
+    assert f"/records/{secret.pk}" in as_reader and "3 records" in as_reader
+    assert f"/records/{secret.pk}" not in logged_in(new_user("x")).get("/communities/lab").content.decode()
+
+
+def test_asking_to_join_from_the_community_page(lab):
+    community, owner = lab
+    joiner = new_user("joiner")
+    page = logged_in(joiner).get("/communities/lab").content.decode()
+    assert "Ask to join" in page
+    response = logged_in(joiner).post("/communities/lab/join", {"message": "<p>I study waves</p>"})
+    assert response.status_code == 302
+    request = Request.objects.get(type="community-membership-request")
+    assert response["Location"] == f"/me/requests/{request.pk}"
+    assert request.status == "submitted" and request.created_by_id == str(joiner.pk)
+    again = logged_in(joiner).get("/communities/lab").content.decode()
+    assert "Ask to join" not in again and f"/me/requests/{request.pk}" in again
+    assert "Ask to join" not in logged_in(owner).get("/communities/lab").content.decode()  # a member
+    assert Client().post("/communities/lab/join").status_code == 302  # to the login page
+    assert Request.objects.count() == 1
+
+
+def test_submission_page_links_the_draft_for_curators(lab):
+    community, owner = lab
+    depositor = new_user("depositor")
+    request, creator, receiver = make_request(
+        "community-submission", community=community, creator_user=depositor, member_user=new_user("j")
+    )
+    request_act(actor=depositor, request_id=request.pk, action="submit")
+    page = logged_in(owner).get(f"/me/requests/{request.pk}").content.decode()
+    assert f'href="/uploads/{request.topic_id}"' in page
+    assert logged_in(owner).get(f"/uploads/{request.topic_id}").status_code == 200
+    request_act(actor=owner, request_id=request.pk, action="accept")
+    page = logged_in(owner).get(f"/me/requests/{request.pk}").content.decode()
+    assert f'href="/records/{request.topic_id}"' in page

@@ -58,6 +58,31 @@ PUBLIC = [
     ("get", "/featured", None, (401, 403, 403, 403, 403, 403, 200)),
     ("post", "/featured", {}, (401, 403, 403, 403, 403, 403, 201)),
     ("post", "/membership-requests", {}, (401, 201, 400, 400, 400, 400, 201)),
+    (
+        "put",
+        "/members",
+        {"members": [{"type": "user", "id": "{target}"}], "role": "curator"},
+        (401, 403, 403, 403, 204, 204, 204),
+    ),
+    (
+        "delete",
+        "/members",
+        {"members": [{"type": "user", "id": "{target}"}]},
+        (401, 403, 403, 403, 204, 204, 204),
+    ),
+    (
+        "put",
+        "/invitations",
+        {"members": [{"type": "user", "id": "{invited}"}], "role": "curator"},
+        (401, 403, 403, 403, 204, 204, 204),
+    ),
+    (
+        "put",
+        "/featured/{featured}",
+        {"start_date": "2030-01-01T00:00:00"},
+        (401, 403, 403, 403, 403, 403, 200),
+    ),
+    ("delete", "/featured/{featured}", None, (401, 403, 403, 403, 403, 403, 204)),
 ]
 
 
@@ -79,7 +104,25 @@ def _world(visibility: str):
     from communities.models import CommunityRecord
 
     CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+    from communities import services
+    from communities.models import FeaturedCommunity
+
+    target = new_user("target")
+    add_member(community, target, "reader")
+    invited = new_user("invited")
+    services.invitation_create(
+        actor=owner,
+        community_id=community.pk,
+        members=[{"type": "user", "id": str(invited.pk)}],
+        role="reader",
+    )
+    featured = FeaturedCommunity.objects.create(
+        community=community
+    )  # the admin's service refuses restricted ones
     values = {
+        "target": str(target.pk),
+        "invited": str(invited.pk),
+        "featured": str(featured.pk),
         "group": str(Group.objects.create(name=f"g{owner.pk}").pk),
         "invitee": str(new_user("i").pk),
         "record": record.pk,
@@ -115,5 +158,33 @@ def test_matrix(method, path, body, expected, visibility):
                 want = 401
         if visibility == "restricted" and path == "/featured" and method == "post" and role == "admin":
             want = 400  # only public communities are featured
-        response = _call(client, method, f"/api/communities/{community.pk}{path}", body, values)
+        url = f"/api/communities/{community.pk}{path.replace('{featured}', values['featured'])}"
+        response = _call(client, method, url, body, values)
         assert response.status_code == want, (visibility, role, method, path, response.content[:200])
+
+
+@pytest.mark.parametrize("visibility", ["public", "restricted"])
+def test_collection_endpoints(visibility):
+    """List, create, the caller's communities and the featured list, for every role."""
+    community, people, _ = _world(visibility)
+    for role in ROLES:
+        client = APIClient() if people[role] is None else client_for(people[role])
+        member = role in ("reader", "curator", "manager", "owner")
+        listed = client.get("/api/communities")
+        assert listed.status_code == 200
+        sees = visibility == "public" or member or role == "admin"
+        assert listed.json()["hits"]["total"] == (1 if sees else 0), (role, visibility)
+        mine = client.get("/api/user/communities")
+        assert mine.status_code == (401 if role == "anonymous" else 200)
+        if mine.status_code == 200:
+            assert mine.json()["hits"]["total"] == (1 if member else 0), (role, visibility)
+        featured = client.get("/api/communities/featured").json()["hits"]["total"]
+        assert featured == (1 if sees else 0), (role, visibility)  # never a restricted one to strangers
+    for role in ROLES:  # after the reads: new communities would be listed
+        client = APIClient() if people[role] is None else client_for(people[role])
+        created = client.post(
+            "/api/communities",
+            {"slug": f"new-{role}-{visibility}", "metadata": {"title": "New"}},
+            format="json",
+        )
+        assert created.status_code == (401 if role == "anonymous" else 201), (role, created.content[:200])

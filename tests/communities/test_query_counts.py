@@ -49,3 +49,15 @@ def test_list_queries_are_bounded(busy, path, django_assert_max_num_queries):
         response = client.get(path.format(id=community.pk))
     assert response.status_code == 200
     assert response.json()["hits"]["total"] >= 5
+
+
+@pytest.mark.parametrize("path", ["/me/requests", "/communities/{slug}/requests", "/communities/{slug}"])
+def test_pages_queries_are_bounded(busy, path, django_assert_max_num_queries):
+    from django.test import Client
+
+    community, owner = busy
+    client = Client()
+    client.force_login(owner)
+    with django_assert_max_num_queries(20):
+        response = client.get(path.format(slug=community.slug))
+    assert response.status_code == 200

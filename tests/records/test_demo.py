@@ -13,9 +13,12 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from accounts.models import User
+from communities.demo import RESTRICTED_RECORDS
+from communities.models import Community, CommunityRecord, FeaturedCommunity, Membership
 from records.demo.generator import DemoContent, generate_orcid, generate_ror, orcid_check_digit
 from records.models import DeletionStatus, Parent, PersistentIdentifier, PIDStatus, Record, RecordRevision
 from records.validation import normalize_record, validate_record
+from workflows.models import Request
 
 DEMO_TYPES = {"dataset", "publication-article", "software", "image-photo", "poster", "presentation", "video"}
 
@@ -33,6 +36,10 @@ def snapshot() -> dict[str, int]:
         "records": Record.objects.count(),
         "revisions": RecordRevision.objects.count(),
         "pids": PersistentIdentifier.objects.count(),
+        "communities": Community.objects.count(),
+        "memberships": Membership.objects.count(),
+        "community_records": CommunityRecord.objects.count(),
+        "requests": Request.objects.count(),
     }
 
 
@@ -122,6 +129,47 @@ def test_load_demo_publishes_realistic_records(loaded):
     assert "demo-password-123" in loaded and "admin-password-456" in loaded
 
 
+def test_demo_communities_show_the_workflow(loaded, client):
+    demo = User.objects.get(email="demo@example.org")
+    admin = User.objects.get(email="admin@example.org")
+    communities = {c.slug: c for c in Community.objects.all()}
+    assert set(communities) == {"ocean-lab", "polar-consortium", "open-software"}
+    assert {c.visibility for c in communities.values()} == {"public", "restricted"}
+    roles = {
+        (m.community.slug, m.user.email, m.role)
+        for m in Membership.objects.select_related("community", "user")
+    }
+    assert roles == {
+        ("ocean-lab", admin.email, "owner"),
+        ("ocean-lab", demo.email, "reader"),
+        ("polar-consortium", admin.email, "owner"),
+        ("polar-consortium", demo.email, "curator"),
+        ("open-software", demo.email, "owner"),
+    }
+    in_community = {
+        slug: CommunityRecord.objects.filter(community__slug=slug).count() for slug in communities
+    }
+    assert in_community["ocean-lab"] == 6 and in_community["polar-consortium"] == RESTRICTED_RECORDS
+    assert in_community["open-software"] >= 1
+    secret_records = Record.objects.filter(parent__community_links__community__slug="polar-consortium")
+    assert {r.json["access"]["record"] for r in secret_records} == {"restricted"}
+    assert FeaturedCommunity.objects.get().community.slug == "ocean-lab"
+    pending = {(r.type, r.receiver_id, r.created_by_id) for r in Request.objects.filter(status="submitted")}
+    assert pending == {
+        ("community-inclusion", str(communities["ocean-lab"].pk), str(demo.pk)),
+        ("community-submission", str(communities["polar-consortium"].pk), str(admin.pk)),
+    }
+    assert Request.objects.filter(type="community-invitation", status="accepted").count() == 2
+    # what a visitor and the demo user see
+    assert client.get("/communities/ocean-lab").status_code == 200
+    assert client.get("/communities/polar-consortium").status_code == 404
+    client.force_login(demo)
+    assert "field campaign" in client.get("/communities/polar-consortium").content.decode()
+    inbox = client.get("/communities/polar-consortium/requests").content.decode()
+    assert "snow depth" in inbox
+    assert "Ocean Observing Lab" in client.get("/me/requests").content.decode()
+
+
 def test_exactly_one_record_is_deleted_with_a_tombstone(loaded):
     deleted = Record.objects.get(deletion_status=DeletionStatus.DELETED)
     tombstone = deleted.tombstone
@@ -145,13 +193,24 @@ def test_force_publishes_another_copy_with_fresh_dois(loaded):
     before = snapshot()
     output = load_demo("--force")
     after = snapshot()
-    assert after["records"] == 2 * before["records"]
+    # the records again, not the communities (nor the restricted records they brought)
+    assert after["records"] == 2 * before["records"] - RESTRICTED_RECORDS
+    assert [after[key] - before[key] for key in ("communities", "memberships", "requests")] == [0, 0, 0]
     assert after["users"] == before["users"]
     assert "password unchanged" in output
     assert PersistentIdentifier.objects.filter(
         scheme="doi", value__startswith="10.5072/repono-demo2."
     ).exists()
     assert Record.objects.filter(deletion_status=DeletionStatus.DELETED).count() == 2
+    assert "Demo communities already exist" in output
+
+
+def test_records_loaded_before_communities_get_them_on_the_next_run(loaded):
+    Community.objects.all().delete()
+    Request.objects.all().delete()
+    output = load_demo()
+    assert "already loaded" in output and "Created demo communities" in output
+    assert Community.objects.count() == 3
 
 
 def test_generated_passwords_are_printed_once(db, monkeypatch):

@@ -38,7 +38,8 @@ LIST_PARAMETERS = [
     OpenApiParameter("sort", str, enum=list(selectors.REQUEST_SORTS)),
     *PAGING,
 ]
-ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 412, 413, 415), ErrorSerializer)
+# 406: an Accept header that JSON cannot satisfy (DRF's content negotiation)
+ERRORS = dict.fromkeys((400, 401, 403, 404, 406, 409, 412, 413, 415), ErrorSerializer)
 
 
 def comment_content(data: object, *, required: bool) -> object:

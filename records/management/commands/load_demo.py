@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from accounts.models import User
+from communities.demo import load_demo_communities
 from records.demo import loader
 from records.demo.generator import DemoContent
 from repository.exceptions import RepositoryError
@@ -17,8 +19,9 @@ from repository.exceptions import RepositoryError
 class Command(BaseCommand):
     help = (
         "Create a demo depositor (demo@example.org) and an admin (admin@example.org) if absent, "
-        "and publish demo records through the record services. Does nothing if the demo data "
-        "is already there, unless --force."
+        "publish demo records through the record services and create demo communities (members, "
+        "records, a pending submission and inclusion request). Does nothing if the demo data "
+        "is already there, unless --force (records only)."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +44,10 @@ class Command(BaseCommand):
                 f"Demo data is already loaded ({existing} records owned by {loader.DEMO_EMAIL}); "
                 "nothing to do. Use --force to publish another copy."
             )
+            admin = User.objects.filter(email__iexact=loader.ADMIN_EMAIL, is_superuser=True).first()
+            depositor = User.objects.filter(email__iexact=loader.DEMO_EMAIL).first()
+            if admin is not None and depositor is not None:
+                self._load_communities(depositor, admin)  # demo data loaded before communities existed
             return
         try:
             depositor = loader.ensure_account(loader.DEMO_EMAIL, password=password, is_admin=False)
@@ -71,5 +78,22 @@ class Command(BaseCommand):
                 f"Published {summary.records} demo records and {summary.versions} new versions "
                 f"({len(summary.resource_types)} resource types) in {time.monotonic() - started:.1f} s; "
                 f"deleted {len(summary.deleted)} ({', '.join(summary.deleted)}) to show a tombstone."
+            )
+        )
+        self._load_communities(depositor.user, admin.user)
+
+    def _load_communities(self, depositor: User, admin: User) -> None:
+        try:
+            summary = load_demo_communities(depositor=depositor, admin=admin)
+        except RepositoryError as exc:
+            details = "; ".join(f"{error.field}: {' '.join(error.messages)}" for error in exc.errors)
+            raise CommandError(f"{exc.message} {details}".strip()) from exc
+        if summary is None:
+            self.stdout.write("Demo communities already exist; left as they are.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created demo communities {', '.join(summary.communities)} with {summary.records} records; "
+                f"pending: {', '.join(summary.pending)}."
             )
         )
