@@ -398,11 +398,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("REQUEST_EXPIRY_INTERVAL_SECONDS", 24 * 3600),
     },
 }
-if SEARCH_BACKEND != "database":  # the database backend indexes in the record's transaction
-    CELERY_BEAT_SCHEDULE["drain-search-queue"] = {
-        "task": "records.tasks.drain_search_queue",
-        "schedule": SEARCH_QUEUE_INTERVAL_SECONDS,
-    }
+# Every backend: Elasticsearch is fed only by the queue; the database backends write their
+# index with the record and use the queue for background rebuilds (search_reindex --queue).
+CELERY_BEAT_SCHEDULE["drain-search-queue"] = {
+    "task": "records.tasks.drain_search_queue",
+    "schedule": SEARCH_QUEUE_INTERVAL_SECONDS,
+}
 
 # --- Communities ------------------------------------------------------------
 # Largest community logo accepted (PNG, JPEG, GIF or WebP).

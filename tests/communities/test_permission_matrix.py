@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from rest_framework.test import APIClient
 
-from tests.communities.factories import add_member, client_for, make_community, new_user
+from tests.communities.factories import add_member, client_for, include, make_community, new_user
 from tests.records.conftest import publish
 
 pytestmark = pytest.mark.django_db
@@ -76,9 +76,7 @@ def _world(visibility: str):
     from django.contrib.auth.models import Group
 
     record = publish(owner)
-    from communities.models import CommunityRecord
-
-    CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+    include(community, record)
     values = {
         "group": str(Group.objects.create(name=f"g{owner.pk}").pk),
         "invitee": str(new_user("i").pk),

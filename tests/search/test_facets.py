@@ -22,6 +22,7 @@ def test_aggregation_shape_and_labels(api_client, corpus):
         "subject",
         "file_type",
         "publication_date",
+        "community",
     }
     resource_types = body["aggregations"]["resource_type"]
     assert resource_types["label"] == "Resource types"

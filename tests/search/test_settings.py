@@ -24,7 +24,8 @@ def test_elasticsearch_backend_settings(tmp_path):
     assert result.stdout.splitlines() == ["'elasticsearch'", "'site2-'", "True", "1", "False"]
 
 
-def test_database_backend_has_no_queue_to_drain(tmp_path):
+def test_database_backend_drains_the_queue_too(tmp_path):
+    # background rebuilds (search_reindex --queue) go through the queue on every backend
     result = print_settings(
         tmp_path,
         [
@@ -33,4 +34,4 @@ def test_database_backend_has_no_queue_to_drain(tmp_path):
         ],
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["False", "'records.tasks.check_search_index'"]
+    assert result.stdout.splitlines() == ["True", "'records.tasks.check_search_index'"]
