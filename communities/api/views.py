@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, HttpResponsePermanentRedirect
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import BaseParser
@@ -33,6 +33,7 @@ from communities.api.serializers import (
 )
 from communities.models import Community, CommunityRecord, FeaturedCommunity, Membership
 from communities.permissions import community_policy, memberships_of
+from communities.search_fields import COMMUNITY_SEARCH
 from communities.services import members as member_services
 from communities.services import records as record_services
 from records import selectors as record_selectors
@@ -103,12 +104,7 @@ def community_list_response(request, queryset) -> Response:
         if visibility not in ("public", "restricted"):
             raise ValidationError(errors=[FieldError("visibility", ["Must be public or restricted."])])
         queryset = queryset.filter(visibility=visibility)
-    from repository.search.database import query_words
-
-    for word in query_words(params.q):
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(slug__icontains=word) | Q(metadata__description__icontains=word)
-        )
+    queryset = COMMUNITY_SEARCH.filter(queryset, params.q)
     total = queryset.count()
     page = queryset.order_by(*COMMUNITY_SORTS[params.sort], "slug")[
         params.offset : params.offset + params.size
