@@ -107,6 +107,11 @@ def search_reindex(*, backend_name: str | None = None, progress: Callable[[int],
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
+    elif connection.vendor == "postgresql" and connection.get_autocommit():
+        # Every term row was just rewritten: until vacuum marks the pages all-visible, facet counts'
+        # index-only scans visit the heap for each row (3x slower on 100,000 records).
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {RecordSearchTerm._meta.db_table}")
     return "database term rows and full-text index"
 
 
