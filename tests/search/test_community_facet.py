@@ -88,3 +88,13 @@ def test_community_records_search_uses_the_record_search(api_client, corpus, com
     body = api_client.get(url, {"resource_type": "dataset"}).json()
     assert [hit["id"] for hit in body["hits"]["hits"]] == [corpus.glacier.pk]
     assert {b["key"]: b["doc_count"] for b in body["aggregations"]["resource_type"]["buckets"]} == types
+
+
+def test_search_page_lists_the_community_facet_and_filters_by_it(client, corpus, communities):
+    lab, vault = communities
+    page = client.get("/search").content.decode()
+    assert f'data-facet="community" data-key="{lab.pk}">Ocean Lab' in page
+    assert "Vault" not in page  # anonymous visitors cannot see the restricted community
+    page = client.get("/search", {"community": str(lab.pk)}).content.decode()
+    assert corpus.glacier.json["metadata"]["title"] in page
+    assert corpus.coral.json["metadata"]["title"] not in page
