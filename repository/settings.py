@@ -331,7 +331,11 @@ if SEARCH_BACKEND == "elasticsearch" and not ELASTICSEARCH_URL:
 # Prefix of index and alias names, so that several sites can share one cluster.
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "repono-")
 # How often beat drains the indexing queue, and how many records one bulk request carries.
-SEARCH_QUEUE_INTERVAL_SECONDS = float(os.environ.get("SEARCH_QUEUE_INTERVAL_SECONDS", "3"))
+# Elasticsearch is fed only by the queue: every few seconds. The database backends use it only
+# for background rebuilds, which kick a drain themselves: beat only resumes one after a crash.
+SEARCH_QUEUE_INTERVAL_SECONDS = float(
+    os.environ.get("SEARCH_QUEUE_INTERVAL_SECONDS", "3" if SEARCH_BACKEND == "elasticsearch" else "60")
+)
 SEARCH_QUEUE_BATCH_SIZE = min(env_int("SEARCH_QUEUE_BATCH_SIZE", 500), 500)
 # django-elasticsearch-dsl: documents are indexed by our queue, never by model signals.
 ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1:9200"}}
