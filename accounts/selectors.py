@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User, Visibility
+from accounts.search_fields import USER_SEARCH
 
 
 def users_findable(query: str = "") -> QuerySet[User]:
-    """Active, verified users with public profiles, matching every word of QUERY.
+    """Active, verified users with public profiles, matching QUERY (the search query language).
 
     A word matches the full name or the affiliations; it matches the e-mail address only for
     users who made their address public, so a search cannot reveal a hidden address.
@@ -17,13 +18,7 @@ def users_findable(query: str = "") -> QuerySet[User]:
     users = User.objects.filter(
         is_active=True, email_verified_at__isnull=False, profile_visibility=Visibility.PUBLIC
     )
-    for word in query.split():
-        users = users.filter(
-            Q(full_name__icontains=word)
-            | Q(affiliations__icontains=word)
-            | Q(email__icontains=word, email_visibility=Visibility.PUBLIC)
-        )
-    return users.order_by("full_name", "pk")
+    return USER_SEARCH.filter(users, query).order_by("full_name", "pk")
 
 
 def groups_findable(query: str = "") -> QuerySet[Group]:

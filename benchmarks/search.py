@@ -202,6 +202,12 @@ def main() -> None:
     parser.add_argument(
         "--reuse", help="measure this existing benchmark database (PostgreSQL name or SQLite path)"
     )
+    parser.add_argument(
+        "--reindex",
+        action="store_true",
+        help="with --reuse: time search_reindex against the raw index build again",
+    )
+    parser.add_argument("--no-queries", action="store_true", help="load (and reindex) only")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -246,6 +252,7 @@ def main() -> None:
             if connection.vendor == "postgresql":  # what autovacuum does after a large load
                 with connection.cursor() as cursor:
                     cursor.execute("VACUUM ANALYZE")
+        if args.reindex or not (args.reuse or args.no_queries):
             log("search_reindex ...")
             started = perf_counter()
             with open(os.devnull, "w") as quiet:
@@ -254,8 +261,10 @@ def main() -> None:
             raw_build = raw_index_build()
             log(
                 f"  reindex {reindex:.1f} s, raw index build {raw_build:.1f} s: "
-                f"ratio {reindex / raw_build:.2f}"
+                f"ratio {reindex / raw_build:.2f} (load average {os.getloadavg()[0]:.2f})"
             )
+        if args.no_queries:
+            return
         queries = make_queries(args.queries, args.records, seed=args.seed)
         run_api(queries[:10], 1)  # warm up caches and connections
         log(f"\n{args.queries} queries, load average {os.getloadavg()[0]:.2f} (2 shared cores)")

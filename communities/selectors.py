@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.fields.json import KT
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from communities.models import Community, CommunityRecord, FeaturedCommunity, SlugRedirect, Visibility
 from communities.permissions import community_policy
-from repository.exceptions import FieldError, Gone, NotFound, ValidationError
+from repository.exceptions import Gone, NotFound
 from repository.permissions import UserLike
 
 
@@ -74,47 +73,6 @@ def featured_communities(actor: UserLike) -> QuerySet:
 def community_parent_ids(community: Community) -> QuerySet:
     """Parent ids of the records included in COMMUNITY."""
     return CommunityRecord.objects.filter(community=community).values("parent_id")
-
-
-ACCESS_STATUSES = ("open", "restricted")
-
-
-def filter_community_records(queryset: QuerySet, query_params) -> QuerySet:
-    """Apply the facet filters of a community's record search: resource_type, access_status."""
-    types = query_params.getlist("resource_type")
-    if types:
-        queryset = queryset.filter(json__metadata__resource_type__id__in=types)
-    statuses = query_params.getlist("access_status")
-    if unknown := [s for s in statuses if s not in ACCESS_STATUSES]:
-        raise ValidationError(
-            errors=[FieldError("access_status", [f"Unknown: {', '.join(unknown)}; use open or restricted."])]
-        )
-    if statuses and set(statuses) != set(ACCESS_STATUSES):
-        restricted = Q(json__access__record="restricted")
-        queryset = queryset.filter(restricted if statuses[0] == "restricted" else ~restricted)
-    return queryset
-
-
-def community_record_facets(queryset: QuerySet) -> dict:
-    """Counts of the visible records per resource type and access status (before facet filters)."""
-    rows = (
-        queryset.order_by()
-        .values(kind=KT("json__metadata__resource_type__id"))
-        .annotate(n=Count("pk"))
-        .order_by("-n", "kind")
-    )
-    counts = queryset.order_by().aggregate(
-        total=Count("pk"), restricted=Count("pk", filter=Q(json__access__record="restricted"))
-    )
-    access = [("open", counts["total"] - counts["restricted"]), ("restricted", counts["restricted"])]
-    return {
-        "resource_type": {
-            "buckets": [
-                {"key": r["kind"], "doc_count": r["n"], "label": r["kind"]} for r in rows if r["kind"]
-            ]
-        },
-        "access_status": {"buckets": [{"key": key, "doc_count": n, "label": key} for key, n in access if n]},
-    }
 
 
 def public_community_sets() -> list[tuple[str, list[str]]]:

@@ -13,7 +13,7 @@ from django_elasticsearch_dsl import Document, fields
 
 from records.models import DeletionStatus, Record
 from records.permissions import is_restricted, record_policy
-from records.search_indexes import record_terms, with_file_entries
+from records.search_indexes import record_terms, with_search_context
 
 # Text analysed in English (stemming), with an unstemmed sub-field for exact words.
 ENGLISH_TEXT = {"analyzer": "english", "fields": {"exact": fields.TextField(analyzer="standard")}}
@@ -52,6 +52,7 @@ class RecordDocument(Document):
     access_status = fields.KeywordField()
     file_type = fields.KeywordField()
     year = fields.KeywordField()
+    community = fields.KeywordField()
     publication_date = fields.DateField(format=DATE_FORMATS, ignore_malformed=True)
 
     class Index:
@@ -67,7 +68,7 @@ class RecordDocument(Document):
 def record_document(record: Record) -> dict:
     """The document of RECORD (its parent loaded), built from the same projection as the database index."""
     terms: dict[str, list[str]] = {}
-    [(_, document)] = with_file_entries([(record.pk, record.json)])
+    [(_, document)] = with_search_context([(record.pk, record.json)])
     for field, value in record_terms(document):
         terms.setdefault(field, []).append(value)
     metadata = record.json.get("metadata") if isinstance(record.json.get("metadata"), dict) else {}
@@ -108,6 +109,7 @@ def record_document(record: Record) -> dict:
         "access_status": terms.get("access_status", []),
         "file_type": terms.get("file_type", []),
         "year": terms.get("year", []),
+        "community": terms.get("community", []),
         "publication_date": date or None,
     }
 

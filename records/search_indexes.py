@@ -8,6 +8,7 @@ receiver in the transaction that changed the record.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
@@ -108,6 +109,45 @@ def _upper_labels(keys: list[str]) -> dict[str, str]:
     return {key: key.upper() for key in keys}
 
 
+def _visible_communities(viewer):
+    from django.contrib.auth.models import AnonymousUser
+
+    from communities.models import Community
+    from communities.permissions import community_policy
+
+    return community_policy.filter_visible(viewer or AnonymousUser(), Community.objects.all())
+
+
+def _community_restrict(keys: list[str], viewer) -> set[str]:
+    """The community ids among KEYS the viewer may see (others are dropped from the facet)."""
+    ids = [key for key in keys if _is_uuid(key)]
+    return {str(pk) for pk in _visible_communities(viewer).filter(pk__in=ids).values_list("pk", flat=True)}
+
+
+def _community_resolve(values: list[str], viewer) -> list[str]:
+    """Community ids of the filter VALUES (ids or slugs) among the communities the viewer may see."""
+    from django.db.models import Q
+
+    ids = [value for value in values if _is_uuid(value)]
+    found = _visible_communities(viewer).filter(Q(pk__in=ids) | Q(slug__in=values))
+    return sorted(str(pk) for pk in found.values_list("pk", flat=True))
+
+
+def _community_labels(keys: list[str]) -> dict[str, str]:
+    from communities.models import Community
+
+    ids = [key for key in keys if _is_uuid(key)]
+    return {str(pk): title for pk, title in Community.objects.filter(pk__in=ids).values_list("pk", "title")}
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 RECORD_INDEX = register(
     SearchIndex(
         model=Record,
@@ -142,6 +182,14 @@ RECORD_INDEX = register(
             Facet("subject", "Subjects", "subject.exact", es_field="subject_exact"),
             Facet("file_type", "File types", "file_type", labels=_upper_labels),
             Facet("publication_date", "Publication year", "year", size=50, order_by_key=True),
+            Facet(
+                "community",
+                "Communities",
+                "community",
+                labels=_community_labels,
+                restrict=_community_restrict,
+                resolve=_community_resolve,
+            ),
         ),
         suggest_fields=("title", "creator"),
         sorts={
@@ -153,6 +201,7 @@ RECORD_INDEX = register(
             "title": ("title", "pk"),
         },
         term_model=RecordSearchTerm,
+        term_writer="records.search_indexes.write_search_terms",
         es_adapter="records.search_documents.RECORD_ADAPTER",
         es_sorts={
             "bestmatch": ("_score", {"created": "desc"}, {"id": "desc"}),
@@ -176,7 +225,14 @@ def _person_entries(metadata: dict) -> Iterable[dict]:
 
 
 def record_terms(document: dict) -> list[tuple[str, str]]:
-    """The (field, value) rows of a record document: exact values for facets, words for field queries."""
+    """The (field, value) rows of a record document: exact values for facets, words for field queries.
+
+    ``parent.communities.ids`` (filled in by ``with_search_context``) gives the community rows.
+    """
+    return sorted(_record_terms(document))
+
+
+def _record_terms(document: dict) -> set[tuple[str, str]]:
     metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
     terms: set[tuple[str, str]] = set()
 
@@ -229,20 +285,42 @@ def record_terms(document: dict) -> list[tuple[str, str]]:
     date = metadata.get("publication_date")
     if isinstance(date, str) and len(date) >= 4 and date[:4].isdigit():
         add("year", date[:4])
-    return sorted(terms)
+    parent = document.get("parent") if isinstance(document.get("parent"), dict) else {}
+    communities = parent.get("communities") if isinstance(parent.get("communities"), dict) else {}
+    for community_id in communities.get("ids") or []:
+        add("community", str(community_id))
+    return terms
 
 
-def with_file_entries(documents: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-    """DOCUMENTS with ``files.entries`` filled in from the files app (stored record JSON holds none)."""
+def with_search_context(documents: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """DOCUMENTS with what the stored record JSON lacks: ``files.entries`` (from the files app)
+    and ``parent.communities.ids`` (the communities that include the record's parent)."""
+    from communities.models import CommunityRecord
     from files.selectors import file_keys_by_record
 
-    keys = file_keys_by_record([record_id for record_id, _ in documents])
+    record_ids = [record_id for record_id, _ in documents]
+    keys = file_keys_by_record(record_ids)
+    communities: dict[str, list[str]] = {}
+    links = CommunityRecord.objects.filter(
+        parent__in=Record.objects.filter(pk__in=record_ids).values("parent_id")
+    ).values_list("parent_id", "community_id")
+    by_parent: dict[str, list[str]] = {}
+    for parent_id, community_id in links:
+        by_parent.setdefault(parent_id, []).append(str(community_id))
+    if by_parent:
+        for record_id, parent_id in Record.objects.filter(pk__in=record_ids).values_list("pk", "parent_id"):
+            if parent_id in by_parent:
+                communities[record_id] = sorted(by_parent[parent_id])
     result = []
     for record_id, document in documents:
         document = document if isinstance(document, dict) else {}
         if keys.get(record_id):
             files = document.get("files") if isinstance(document.get("files"), dict) else {}
             document = {**document, "files": {**files, "entries": dict.fromkeys(keys[record_id], {})}}
+        parent = document.get("parent") if isinstance(document.get("parent"), dict) else {}
+        if communities.get(record_id) or parent.get("communities"):  # the database, not stored JSON, says
+            parent = {**parent, "communities": {"ids": communities.get(record_id, [])}}
+            document = {**document, "parent": parent}
         result.append((record_id, document))
     return result
 
@@ -271,7 +349,7 @@ def replace_search_terms(
     table = RecordSearchTerm._meta.db_table
     rows = [
         (record_id, field, value)
-        for record_id, document in with_file_entries(documents)
+        for record_id, document in with_search_context(documents)
         for field, value in record_terms(document)
     ]
     with connection.cursor() as cursor:

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from records.models import Record
-from records.search_indexes import record_terms, replace_search_terms, with_file_entries
+from records.search_indexes import record_terms, replace_search_terms, with_search_context
 from records.search_models import RecordSearchTerm, SearchQueueEntry
 from repository.search import SearchBackend, get_backend
 
@@ -57,12 +58,31 @@ def search_queue_drain(*, batch_size: int | None = None, max_batches: int | None
                 break
         wanted = set(record_ids)
         done = [pk for pk, record_id in entries if record_id in wanted]
-        if backend.indexes_after_commit:
+        if backend.indexes_after_commit:  # an external index: written first, the entries go after
             backend.index_records(record_ids)
-        SearchQueueEntry.objects.filter(pk__in=done).delete()
+            SearchQueueEntry.objects.filter(pk__in=done).delete()
+        else:  # the term rows and the entries change in one transaction
+            with transaction.atomic():
+                backend.index_records(record_ids)
+                SearchQueueEntry.objects.filter(pk__in=done).delete()
         indexed += len(record_ids)
         batches += 1
     return indexed
+
+
+def search_queue_all() -> int:
+    """Queue every record for indexing (a rebuild in the background, by the workers); the number queued.
+
+    One statement, so the queue holds all of them or none; the drain rewrites them batch by batch.
+    """
+    queue = SearchQueueEntry._meta.db_table
+    records = Record._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {queue} (record_id, queued) SELECT id, %s FROM {records} ORDER BY id",  # noqa: S608
+            [timezone.now()],
+        )
+        return cursor.rowcount
 
 
 def search_reindex(*, backend_name: str | None = None, progress: Callable[[int], None] | None = None) -> str:
@@ -87,6 +107,11 @@ def search_reindex(*, backend_name: str | None = None, progress: Callable[[int],
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
+    elif connection.vendor == "postgresql" and connection.get_autocommit():
+        # Every term row was just rewritten: until vacuum marks the pages all-visible, facet counts'
+        # index-only scans visit the heap for each row (3x slower on 100,000 records).
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {RecordSearchTerm._meta.db_table}")
     return "database term rows and full-text index"
 
 
@@ -158,7 +183,7 @@ def search_check(*, backend_name: str | None = None, sample: int = 100) -> Check
     ):
         stored_terms.setdefault(record_id, set()).add((term_field, value))
     documents = list(Record.objects.filter(pk__in=ids).values_list("pk", "json"))
-    for record_id, document in with_file_entries(documents):
+    for record_id, document in with_search_context(documents):
         if stored_terms.get(record_id, set()) != set(record_terms(document)):
             report.differing.append(record_id)
     if connection.vendor == "sqlite":

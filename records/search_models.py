@@ -10,6 +10,18 @@ from django.db import models
 
 from records.models import Record
 
+#: the term fields the record facets count (records.search_indexes.RECORD_INDEX.facets): a partial
+#: index over their rows serves facet counts with a third of the index the other fields need
+FACET_TERM_FIELDS = (
+    "access_status",
+    "community",
+    "file_type",
+    "language",
+    "resource_type",
+    "subject.exact",
+    "year",
+)
+
 
 class RecordSearchTerm(models.Model):
     """One value of one searchable field of a record (``language=eng``, ``creator=lovelace``)."""
@@ -24,6 +36,11 @@ class RecordSearchTerm(models.Model):
         indexes = [
             models.Index(fields=["field", "value", "record"], name="record_search_term_idx"),
             models.Index(fields=["record", "field", "value"], name="record_search_term_record_idx"),
+            models.Index(
+                fields=["record", "field", "value"],
+                condition=models.Q(field__in=FACET_TERM_FIELDS),
+                name="record_search_term_facet_idx",
+            ),
         ]
 
     def __str__(self) -> str:

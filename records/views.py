@@ -166,7 +166,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Search the latest versions of the records the user may see."""
     params = _page_search_params(request)
-    params = replace(params, scope=record_policy.read_scope(request.user), latest_only=True)
+    params = replace(
+        params, scope=record_policy.read_scope(request.user), latest_only=True, viewer=request.user
+    )
     queryset = Record.objects.visible_to(request.user).filter(is_latest=True)
     result = get_backend().search_records(queryset, params)
     context = {

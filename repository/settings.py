@@ -354,7 +354,11 @@ if SEARCH_BACKEND == "elasticsearch" and not ELASTICSEARCH_URL:
 # Prefix of index and alias names, so that several sites can share one cluster.
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "repono-")
 # How often beat drains the indexing queue, and how many records one bulk request carries.
-SEARCH_QUEUE_INTERVAL_SECONDS = float(os.environ.get("SEARCH_QUEUE_INTERVAL_SECONDS", "3"))
+# Elasticsearch is fed only by the queue: every few seconds. The database backends use it only
+# for background rebuilds, which kick a drain themselves: beat only resumes one after a crash.
+SEARCH_QUEUE_INTERVAL_SECONDS = float(
+    os.environ.get("SEARCH_QUEUE_INTERVAL_SECONDS", "3" if SEARCH_BACKEND == "elasticsearch" else "60")
+)
 SEARCH_QUEUE_BATCH_SIZE = min(env_int("SEARCH_QUEUE_BATCH_SIZE", 500), 500)
 # django-elasticsearch-dsl: documents are indexed by our queue, never by model signals.
 ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1:9200"}}
@@ -421,11 +425,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("REQUEST_EXPIRY_INTERVAL_SECONDS", 24 * 3600),
     },
 }
-if SEARCH_BACKEND != "database":  # the database backend indexes in the record's transaction
-    CELERY_BEAT_SCHEDULE["drain-search-queue"] = {
-        "task": "records.tasks.drain_search_queue",
-        "schedule": SEARCH_QUEUE_INTERVAL_SECONDS,
-    }
+# Every backend: Elasticsearch is fed only by the queue; the database backends write their
+# index with the record and use the queue for background rebuilds (search_reindex --queue).
+CELERY_BEAT_SCHEDULE["drain-search-queue"] = {
+    "task": "records.tasks.drain_search_queue",
+    "schedule": SEARCH_QUEUE_INTERVAL_SECONDS,
+}
 
 # --- Communities ------------------------------------------------------------
 # Largest community logo accepted (PNG, JPEG, GIF or WebP).

@@ -6,10 +6,10 @@ from django.db.models import Count, Q, QuerySet
 
 from repository.exceptions import FieldError, NotFound, ValidationError
 from repository.permissions import UserLike
-from repository.search.database import query_words
 from workflows.models import OPEN_STATUSES, Request, RequestEvent, RequestStatus
 from workflows.permissions import request_policy
 from workflows.registry import entity, entity_types, request_types
+from workflows.search_fields import REQUEST_SEARCH
 from workflows.services import parse_event_id, parse_uuid
 
 REQUEST_SORTS = {
@@ -62,9 +62,7 @@ def filter_requests(queryset: QuerySet, query_params) -> QuerySet:
     if is_open is not None:
         open_q = Q(status__in=OPEN_STATUSES)
         queryset = queryset.filter(open_q if BOOLEANS[is_open.lower()] else ~open_q)
-    for word in query_words(query_params.get("q", "")):
-        queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
-    return queryset
+    return REQUEST_SEARCH.filter(queryset, query_params.get("q", ""))
 
 
 def request_aggregations(queryset: QuerySet) -> dict:

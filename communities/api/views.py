@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, HttpResponsePermanentRedirect
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import BaseParser
@@ -33,10 +33,13 @@ from communities.api.serializers import (
 )
 from communities.models import Community, CommunityRecord, FeaturedCommunity, Membership
 from communities.permissions import community_policy, memberships_of
+from communities.search_fields import COMMUNITY_SEARCH
 from communities.services import members as member_services
 from communities.services import records as record_services
 from records import selectors as record_selectors
 from records.models import Record
+from records.permissions import record_policy
+from records.search_indexes import RECORD_FACETS
 from repository.api.serializers import ErrorSerializer
 from repository.api.views import etag_response, if_match_revision, search_params, search_response
 from repository.exceptions import FieldError, NotFound, PermissionDenied, ValidationError
@@ -102,12 +105,7 @@ def community_list_response(request, queryset) -> Response:
         if visibility not in ("public", "restricted"):
             raise ValidationError(errors=[FieldError("visibility", ["Must be public or restricted."])])
         queryset = queryset.filter(visibility=visibility)
-    from repository.search.database import query_words
-
-    for word in query_words(params.q):
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(slug__icontains=word) | Q(metadata__description__icontains=word)
-        )
+    queryset = COMMUNITY_SEARCH.filter(queryset, params.q)
     total = queryset.count()
     page = queryset.order_by(*COMMUNITY_SORTS[params.sort], "slug")[
         params.offset : params.offset + params.size
@@ -376,6 +374,10 @@ class CommunityFeaturedDetailView(FeaturedBase):
         return Response(status=204)
 
 
+#: the record facets a community's record search offers (all but the community itself)
+COMMUNITY_RECORD_FACETS = tuple(name for name in RECORD_FACETS if name != "community")
+
+
 class CommunityRecordsView(APIView):
     """Search the records of a community; remove records in bulk (curators+)."""
 
@@ -387,8 +389,10 @@ class CommunityRecordsView(APIView):
             ID,
             OpenApiParameter("q", str),
             OpenApiParameter("sort", str),
-            OpenApiParameter("resource_type", str, many=True),
-            OpenApiParameter("access_status", str, many=True, enum=["open", "restricted"]),
+            *[
+                OpenApiParameter(name, str, many=True, description="Facet filter.")
+                for name in COMMUNITY_RECORD_FACETS
+            ],
             *PAGING,
         ],
         responses={200: ListResponseSerializer, **ERRORS},
@@ -397,15 +401,19 @@ class CommunityRecordsView(APIView):
         from records.api.views import _dump_records
 
         community = _lookup(request, id)
-        params = search_params(request)
-        queryset = Record.objects.visible_to(request.user).filter(
-            is_latest=True, parent_id__in=selectors.community_parent_ids(community)
+        params = search_params(request, facets=COMMUNITY_RECORD_FACETS)
+        params = replace(
+            params,
+            within=(("community", str(community.pk)),),
+            facets=COMMUNITY_RECORD_FACETS,
+            scope=record_policy.read_scope(request.user),
+            latest_only=True,
+            viewer=request.user,
         )
-        aggregations = selectors.community_record_facets(queryset)
-        queryset = selectors.filter_community_records(queryset, request.query_params)
+        queryset = Record.objects.visible_to(request.user).filter(is_latest=True)
         result = get_backend().search_records(queryset.select_related("parent"), params)
         hits = _dump_records(result.hits, request)
-        return search_response(request, params, hits, result.total, aggregations)
+        return search_response(request, params, hits, result.total, result.aggregations)
 
     @extend_schema(
         parameters=[ID], request=RecordsChangeSerializer, responses={200: BulkResultSerializer, **ERRORS}

@@ -106,7 +106,9 @@ class RecordListView(ExportNegotiationMixin, APIView):
         latest_only = request.query_params.get("allversions", "").lower() not in {"1", "true", "yes"}
         if latest_only:
             queryset = queryset.filter(is_latest=True)
-        params = replace(params, scope=record_policy.read_scope(request.user), latest_only=latest_only)
+        params = replace(
+            params, scope=record_policy.read_scope(request.user), latest_only=latest_only, viewer=request.user
+        )
         result = get_backend().search_records(queryset, params)
         hits = _dump_records(result.hits, request)
         return search_response(request, params, hits, result.total, result.aggregations)

@@ -27,6 +27,12 @@ class SearchParams:
     size: int = 25
     #: facet selections, e.g. (("resource_type", "image::image-photo"), ("language", "eng"))
     filters: tuple[tuple[str, str], ...] = ()
+    #: restrictions set by the caller (not the user) that are part of the query, so that facets count
+    #: only these records: (facet name, term value) pairs, e.g. a community's record search
+    #: (("community", "<community id>"),)
+    within: tuple[tuple[str, str], ...] = ()
+    #: the facets to compute (None: every facet of the index)
+    facets: tuple[str, ...] | None = None
     #: search-as-you-type text (titles and creator names, the last word as a prefix)
     suggest: str = ""
     #: compute facet counts (aggregations)
@@ -36,6 +42,9 @@ class SearchParams:
     scope: Any = None
     #: only the latest version of each record (what the queryset says, for external backends)
     latest_only: bool = False
+    #: who searches (a user or AnonymousUser): facets whose buckets name other objects (communities)
+    #: show only those this user may see; None counts as anonymous
+    viewer: Any = None
 
     @property
     def effective_sort(self) -> str:

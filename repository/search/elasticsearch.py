@@ -19,8 +19,8 @@ from django.utils.module_loading import import_string
 
 from repository.search.base import SearchBackend, SearchParams, SearchResult
 from repository.search.database import DatabaseSearchBackend, parse_request_query
-from repository.search.elasticsearch_body import facet_counts, search_body
-from repository.search.facets import build_aggregations, selected_values
+from repository.search.elasticsearch_body import facet_counts, facet_post_filter, search_body
+from repository.search.facets import build_aggregations, selected_values, within_values
 from repository.search.spec import SearchIndex, index_for
 
 BULK_CHUNK = 500
@@ -62,12 +62,14 @@ class ElasticsearchSearchBackend(SearchBackend):
         index = index_for(queryset.model)
         tree = parse_request_query(index, params)
         adapter = self.adapter(index)
+        within_filter = facet_post_filter(index, within_values(params.within))
+        within = [within_filter] if within_filter else []
         body = search_body(
             index,
             tree,
             params,
-            selected=selected_values(index, params.filters),
-            base_filters=[adapter.published_filter()],
+            selected=selected_values(index, params.filters, params.viewer),
+            base_filters=[adapter.published_filter(), *within],
             max_window=settings.SEARCH_MAX_RESULT_WINDOW,
         )
         response = self.client.search(index=self.alias(index), **body)
@@ -76,7 +78,9 @@ class ElasticsearchSearchBackend(SearchBackend):
         total = response["hits"]["total"]
         aggregations = {}
         if "aggregations" in response:
-            aggregations = build_aggregations(index, facet_counts(response["aggregations"]), params.filters)
+            aggregations = build_aggregations(
+                index, facet_counts(response["aggregations"]), params.filters, viewer=params.viewer
+            )
         return SearchResult(
             hits=[found[pk] for pk in ids if pk in found],
             total=total["value"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from repository.search.base import SearchParams
+from repository.search.facets import wanted_facets
 from repository.search.query import nodes
 from repository.search.query.elasticsearch import to_elasticsearch
 from repository.search.spec import SearchIndex
@@ -30,12 +31,12 @@ def facet_post_filter(index: SearchIndex, selected: dict[str, list[str]]) -> dic
     return {"bool": {"filter": clauses}} if clauses else None
 
 
-def aggregations_request(index: SearchIndex) -> dict:
+def aggregations_request(index: SearchIndex, names: tuple[str, ...] | None = None) -> dict:
     aggs = {}
-    for facet in index.facets:
+    for facet in wanted_facets(index, names):
         terms: dict = {
             "field": facet.document_field,
-            "size": NESTED_FACET_SIZE if facet.nested else facet.size,
+            "size": NESTED_FACET_SIZE if facet.nested or facet.restrict else facet.size,
         }
         if facet.order_by_key:
             terms["order"] = {"_key": "desc"}
@@ -73,8 +74,8 @@ def search_body(
     post_filter = facet_post_filter(index, selected)
     if post_filter is not None:
         body["post_filter"] = post_filter
-    if params.aggregate and index.facets:
-        body["aggs"] = aggregations_request(index)
+    if params.aggregate and wanted_facets(index, params.facets):
+        body["aggs"] = aggregations_request(index, params.facets)
     return body
 
 

@@ -13,7 +13,9 @@ YEAR_RANGE_SEPARATOR = ".."
 MAX_YEARS = 1000
 
 
-def selected_values(index: SearchIndex, filters: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+def selected_values(
+    index: SearchIndex, filters: Iterable[tuple[str, str]], viewer=None
+) -> dict[str, list[str]]:
     """Facet name -> the term values its selections stand for (values OR'ed, facets AND'ed).
 
     ``resource_type=image::image-photo`` selects the subtype, ``resource_type=image`` the type;
@@ -35,6 +37,9 @@ def selected_values(index: SearchIndex, filters: Iterable[tuple[str, str]]) -> d
                 continue
             selected.setdefault(name, []).extend(years)
             continue
+        if facet.resolve is not None:  # a selection naming nothing the viewer may see selects nothing
+            selected.setdefault(name, []).extend(facet.resolve([value], viewer) or [""])
+            continue
         if facet.term_field != "subject.exact":
             value = value.lower()
         if value:
@@ -42,6 +47,22 @@ def selected_values(index: SearchIndex, filters: Iterable[tuple[str, str]]) -> d
     if errors:
         raise ValidationError(errors=errors)
     return selected
+
+
+def within_values(within: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Facet name -> term values of a caller's fixed restriction (``SearchParams.within``)."""
+    values: dict[str, list[str]] = {}
+    for name, value in within:
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def wanted_facets(index: SearchIndex, names: Iterable[str] | None) -> tuple[Facet, ...]:
+    """The facets of INDEX to compute: NAMES (in the index's order), or all of them."""
+    if names is None:
+        return index.facets
+    chosen = set(names)
+    return tuple(facet for facet in index.facets if facet.name in chosen)
 
 
 def _years(value: str) -> list[str] | None:
@@ -56,18 +77,33 @@ def _years(value: str) -> list[str] | None:
 
 
 def build_aggregations(
-    index: SearchIndex, counts: dict[str, list[tuple[str, int]]], filters: Iterable[tuple[str, str]]
+    index: SearchIndex,
+    counts: dict[str, list[tuple[str, int]]],
+    filters: Iterable[tuple[str, str]],
+    *,
+    viewer=None,
 ) -> dict:
-    """``{name: {"label", "buckets": [{key, doc_count, label, is_selected[, inner]}]}}`` from raw counts."""
+    """``{name: {"label", "buckets": [{key, doc_count, label, is_selected[, inner]}]}}`` from raw counts.
+
+    Buckets of a facet with ``restrict`` keep only the keys VIEWER may see (a record in a community
+    the viewer cannot see must not reveal that community).
+    """
     chosen: dict[str, set[str]] = {}
     for name, value in filters:
         chosen.setdefault(name, set()).add(value.strip())
     result = {}
     for facet in index.facets:
-        rows = counts.get(facet.name, [])
+        if facet.name not in counts:
+            continue
+        rows = counts[facet.name]
+        if facet.restrict is not None:
+            allowed = facet.restrict([key for key, _ in rows], viewer)
+            rows = [(key, count) for key, count in rows if key in allowed]
         keys = [key for key, _ in rows]
         labels = facet.labels(keys) if facet.labels else {}
         selected = chosen.get(facet.name, set())
+        if facet.resolve is not None:  # a selection by another name (a slug) marks the key it resolves to
+            selected = selected | set(facet.resolve(sorted(selected), viewer))
         if facet.nested:
             buckets = _nested_buckets(facet, rows, labels, selected)
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Model
 
@@ -31,6 +32,11 @@ class Facet:
     labels: Callable[[list[str]], dict[str, str]] | None = None
     order_by_key: bool = False  # histograms (years) are ordered by key, newest first
     es_field: str = ""  # the keyword field of the Elasticsearch document (default: term_field)
+    #: (keys, viewer) -> the keys the viewer may see; other buckets are dropped (communities)
+    restrict: Callable[[list[str], Any], set[str]] | None = None
+    #: (filter values, viewer) -> the term values they select (a community slug -> its id);
+    #: values that select nothing the viewer may see resolve to nothing
+    resolve: Callable[[list[str], Any], list[str]] | None = None
 
     @property
     def document_field(self) -> str:
@@ -64,6 +70,9 @@ class SearchIndex:
     term_model: type[Model] | None = None
     #: the reverse relation from the model to its term rows
     term_relation: str = "search_terms"
+    #: dotted path of the function that rewrites the term rows of a list of ids (the database
+    #: backend's ``index_records``, used when the indexing queue is drained)
+    term_writer: str = ""
     #: dotted path of the object that builds Elasticsearch documents (mapping, documents, ids)
     es_adapter: str = ""
     #: Elasticsearch sort clauses per sort name

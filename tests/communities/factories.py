@@ -99,3 +99,13 @@ def make_request(type_id: str, *, community, creator_user, member_user):
         )
         return request, creator_user, owner
     raise AssertionError(f"no factory for request type {type_id}")
+
+
+def include(community, record) -> None:
+    """Include RECORD (every version) in COMMUNITY through the service (search terms follow)."""
+    from django.db import transaction
+
+    from communities.services.records import include_parent
+
+    with transaction.atomic():
+        include_parent(community, record.parent_id)

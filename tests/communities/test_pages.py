@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from communities.models import CommunityRecord
 from tests.communities.factories import (
     add_member,
+    include,
     make_community,
     make_request,
     new_user,
@@ -47,7 +47,7 @@ def test_community_home_shows_about_policy_and_its_records(lab, client):
     hidden = publish(depositor, restricted_document())
     publish(depositor)  # not in the community
     for record in (shown, hidden):
-        CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+        include(community, record)
     page = client.get("/communities/lab")
     assert page.status_code == 200
     html = page.content.decode()
@@ -131,7 +131,7 @@ def test_search_within_the_community_and_readers_see_its_restricted_records(lab,
     secret = publish(depositor, restricted_document())
     elsewhere = publish(depositor, valid_document(title="Plankton elsewhere"))
     for record in (plankton, salinity, secret):
-        CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+        include(community, record)
     found = client.get("/communities/lab", {"q": "plankton"}).content.decode()
     assert f"/records/{plankton.pk}" in found and "1 record" in found
     assert f"/records/{salinity.pk}" not in found and f"/records/{elsewhere.pk}" not in found

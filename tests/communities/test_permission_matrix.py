@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from rest_framework.test import APIClient
 
-from tests.communities.factories import add_member, client_for, make_community, new_user
+from tests.communities.factories import add_member, client_for, include, make_community, new_user
 from tests.records.conftest import publish
 
 pytestmark = pytest.mark.django_db
@@ -101,9 +101,7 @@ def _world(visibility: str):
     from django.contrib.auth.models import Group
 
     record = publish(owner)
-    from communities.models import CommunityRecord
-
-    CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+    include(community, record)
     from communities import services
     from communities.models import FeaturedCommunity
 

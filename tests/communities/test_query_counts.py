@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from communities.models import CommunityRecord
-from tests.communities.factories import add_member, client_for, make_community, make_request, new_user
+from tests.communities.factories import (
+    add_member,
+    client_for,
+    include,
+    make_community,
+    make_request,
+    new_user,
+)
 from tests.records.conftest import publish
 from workflows.services import request_act
 
@@ -26,7 +32,7 @@ def busy():
         add_member(community, joiner, "reader")
     for _ in range(5):
         record = publish(owner)
-        CommunityRecord.objects.create(community=community, parent_id=record.parent_id, is_default=True)
+        include(community, record)
     return community, owner
 
 

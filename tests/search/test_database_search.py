@@ -222,11 +222,33 @@ def test_bounded_ranking_pages_through_every_match(api_client, corpus, settings)
     assert body["hits"]["total"] == 4  # the total is not windowed
 
 
-def test_facet_counts_cover_the_candidate_window(api_client, corpus, settings):
+def years_of(body: dict) -> dict[str, int]:
+    return {b["key"]: b["doc_count"] for b in body["aggregations"]["publication_date"]["buckets"]}
+
+
+def test_facet_counts_cover_every_match_not_the_ranking_window(api_client, corpus, settings):
+    """Relevance is windowed, counts are not: with a window of 2 the four visible records all count."""
     settings.SEARCH_CANDIDATE_WINDOW = 2
     body = api_client.get("/api/records").json()
-    years = {b["key"]: b["doc_count"] for b in body["aggregations"]["publication_date"]["buckets"]}
-    assert years == {"2020": 1, "2018": 1}  # the two newest records (figure, software)
+    assert years_of(body) == {"2021": 1, "2020": 1, "2019": 1, "2018": 1}
+    body = api_client.get("/api/records", {"q": "glacier OR ocean", "sort": "bestmatch"}).json()
+    assert years_of(body) == {"2020": 1, "2019": 1, "2018": 1}
+    # a selection is a post filter: the counts stay those of the query, beyond the window too
+    body = api_client.get("/api/records", {"language": "fra"}).json()
+    assert body["hits"]["total"] == 1
+    assert years_of(body) == {"2021": 1, "2020": 1, "2019": 1, "2018": 1}
+
+
+def test_facet_counts_beyond_the_cap_cover_the_same_records_as_the_total(api_client, corpus, settings):
+    """Past the cap the total and the counts are lower bounds over the same capped set of matches."""
+    settings.SEARCH_CANDIDATE_WINDOW = 1
+    settings.SEARCH_MAX_RESULT_WINDOW = 3
+    body = api_client.get("/api/records", {"size": 1}).json()
+    assert body["hits"]["total"] == 3
+    assert sum(years_of(body).values()) == 3
+    assert set(years_of(body)) <= {"2021", "2020", "2019", "2018"}
+    access = {b["key"]: b["doc_count"] for b in body["aggregations"]["access_status"]["buckets"]}
+    assert access == {"open": 3}
 
 
 def test_api_search_query_count_does_not_grow_with_the_page(

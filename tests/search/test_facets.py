@@ -22,6 +22,7 @@ def test_aggregation_shape_and_labels(api_client, corpus):
         "subject",
         "file_type",
         "publication_date",
+        "community",
     }
     resource_types = body["aggregations"]["resource_type"]
     assert resource_types["label"] == "Resource types"
@@ -124,3 +125,11 @@ def test_search_page_shows_facets_with_links(client, corpus):
     assert 'aria-current="true" class="selected" data-facet="resource_type" data-key="image"' in selected
     assert "Glacier figure" in selected and "Glacier melt" not in selected
     assert 'href="?q=glacier"' in selected  # the link that removes the filter
+
+
+def test_the_partial_facet_index_covers_every_facet():
+    """Facet counts read the partial index: it must hold the rows of every facet's term field."""
+    from records.search_indexes import RECORD_INDEX
+    from records.search_models import FACET_TERM_FIELDS
+
+    assert set(FACET_TERM_FIELDS) == {facet.term_field for facet in RECORD_INDEX.facets}

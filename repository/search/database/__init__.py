@@ -7,18 +7,20 @@ same transaction as the record, so the index is never behind the data.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
+from django.utils.module_loading import import_string
 
 from repository.exceptions import FieldError, ValidationError
 from repository.search.base import SearchBackend, SearchParams, SearchResult
 from repository.search.database.compile import QueryCompiler
-from repository.search.facets import build_aggregations, selected_values
+from repository.search.facets import build_aggregations, selected_values, wanted_facets, within_values
 from repository.search.query import QueryError, nodes, parse_query, text_tokens
-from repository.search.spec import SearchIndex, index_for
+from repository.search.spec import Facet, SearchIndex, index_for
 
 #: rows a facet may return before it is cut (nested facets need all their subtypes)
 MAX_FACET_ROWS = 500
@@ -59,13 +61,10 @@ class DatabaseSearchBackend(SearchBackend):
         index = index_for(queryset.model)
         tree = parse_request_query(index, params)
         compiler = QueryCompiler(index, connections[queryset.db].vendor)
-        matching = queryset.filter(compiler.compile(tree))
-        selected = selected_values(index, params.filters)
-        hits_queryset = matching
-        for facet_name, values in selected.items():
-            facet = index.facet(facet_name)
-            rows = index.term_model.objects.filter(field=facet.term_field, value__in=values)
-            hits_queryset = hits_queryset.filter(pk__in=rows.values("record_id"))
+        within = within_values(params.within)
+        matching = self._with_selections(index, queryset.filter(compiler.compile(tree)), within)
+        selected = selected_values(index, params.filters, params.viewer)
+        hits_queryset = self._with_selections(index, matching, selected)
         sort = params.effective_sort
         newest = list(index.sorts["newest"])
         window = settings.SEARCH_CANDIDATE_WINDOW
@@ -94,13 +93,24 @@ class DatabaseSearchBackend(SearchBackend):
                 rest = hits_queryset.exclude(pk__in=candidates).order_by(*newest)
                 hits += list(rest[start : start + params.size - len(hits)])
         aggregations = {}
-        if params.aggregate and index.facets:
-            if selected:  # facets count the matches before the facet selection (a post filter)
-                candidates = self._bounded_matches(index, matching, cap + 1)[:window]
-            aggregations = build_aggregations(index, self._facet_counts(index, candidates), params.filters)
+        facets = wanted_facets(index, params.facets)
+        if params.aggregate and facets:
+            # Facets count the matches before the facet selection (a post filter), over the same
+            # capped set as the total: exact when the total is, a lower bound beyond (ADR 12).
+            counted = found if not selected else self._bounded_matches(index, matching, cap + 1)
+            counts = self._facet_counts(facets, index, counted[:cap], queryset.db)
+            aggregations = build_aggregations(index, counts, params.filters, viewer=params.viewer)
         return SearchResult(
             hits=hits, total=min(total, cap), total_is_exact=total <= cap, aggregations=aggregations
         )
+
+    def _with_selections(self, index: SearchIndex, queryset: QuerySet, selected: dict) -> QuerySet:
+        """QUERYSET restricted to records with one of the selected values of every selected facet."""
+        for facet_name, values in selected.items():
+            facet = index.facet(facet_name)
+            rows = index.term_model.objects.filter(field=facet.term_field, value__in=values)
+            queryset = queryset.filter(pk__in=rows.values("record_id"))
+        return queryset
 
     def _bounded_matches(self, index: SearchIndex, queryset: QuerySet, limit: int) -> list:
         """Ids of at most LIMIT matches (the first the database finds), newest first."""
@@ -108,28 +118,50 @@ class DatabaseSearchBackend(SearchBackend):
         rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
         return [pk for pk, _ in rows]
 
-    def _facet_counts(self, index: SearchIndex, record_ids: list) -> dict[str, list[tuple[str, int]]]:
-        """Per facet, (value, number of records) among RECORD_IDS (visible, matching): one query."""
-        by_field = {facet.term_field: facet for facet in index.facets}
-        found: dict[str, list[tuple[str, int]]] = {facet.name: [] for facet in index.facets}
+    def _facet_counts(
+        self, facets: tuple[Facet, ...], index: SearchIndex, record_ids: list, using: str
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Per facet, (value, number of records) among RECORD_IDS (visible, matching): one query.
+
+        The ids go in as one parameter (a PostgreSQL array, a JSON array on SQLite): up to 10,000
+        of them, more than a statement should carry as separate placeholders.
+        """
+        by_field = {facet.term_field: facet for facet in facets}
+        found: dict[str, list[tuple[str, int]]] = {facet.name: [] for facet in facets}
         if not record_ids:
             return found
-        rows = (
-            index.term_model.objects.filter(field__in=list(by_field), record_id__in=record_ids)
-            .values("field", "value")
-            .annotate(doc_count=Count("record_id"))
-            .order_by()
+        connection = connections[using]
+        table = connection.ops.quote_name(index.term_model._meta.db_table)
+        fields = ", ".join(["%s"] * len(by_field))
+        if connection.vendor == "postgresql":
+            ids_clause, ids_param = "record_id = ANY(%s::varchar[])", list(record_ids)
+        else:
+            ids_clause, ids_param = "record_id IN (SELECT value FROM json_each(%s))", json.dumps(record_ids)
+        sql = (
+            f"SELECT field, value, COUNT(*) FROM {table} "  # noqa: S608 (names from the model, values bound)
+            f"WHERE {ids_clause} AND field IN ({fields}) GROUP BY field, value"
         )
-        for row in rows:
-            found[by_field[row["field"]].name].append((row["value"], row["doc_count"]))
-        for facet in index.facets:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [ids_param, *by_field])
+            rows = cursor.fetchall()
+        for field_name, value, doc_count in rows:
+            found[by_field[field_name].name].append((value, doc_count))
+        for facet in facets:
             values = found[facet.name]
             if facet.order_by_key:
                 values.sort(key=lambda item: item[0], reverse=True)
             else:
                 values.sort(key=lambda item: (-item[1], item[0]))
-            found[facet.name] = values[: MAX_FACET_ROWS if facet.nested else facet.size]
+            found[facet.name] = values[: MAX_FACET_ROWS if facet.nested or facet.restrict else facet.size]
         return found
 
-    def index_records(self, record_ids: Iterable[str]) -> None:
-        """Nothing to do: the projection is written with the record in one transaction."""
+    def index_records(self, record_ids: Iterable[str], *, model=None) -> None:
+        """Rewrite the term rows of RECORD_IDS from their documents (the queue drain, a repair).
+
+        Publishing needs no call: the projection is written with the record in one transaction.
+        The full-text columns live on the record row itself (SQLite's FTS5 follows by triggers).
+        """
+        from records.models import Record
+
+        index = index_for(model or Record)
+        import_string(index.term_writer)(list(record_ids))
