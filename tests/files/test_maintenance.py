@@ -195,3 +195,35 @@ def test_fixity_detects_corruption_on_every_location(owner_client, draft, locati
     instance.refresh_from_db()
     assert instance.last_check is False and "mismatch" in instance.last_check_detail
     assert len(mail.outbox) == 1
+
+
+def test_a_file_that_failed_its_fixity_check_is_withheld_until_restored(
+    published, local_only, api_client, client
+):
+    path, instance = path_of(local_only, b"alpha")
+    path.write_bytes(b"alphx")  # bit rot on disk
+    url = f"/api/records/{published}/files/a.txt/content"
+    assert b"".join(api_client.get(url).streaming_content) == b"alphx"  # not checked yet
+    assert tasks.check_fixity() == {"checked": 2, "failed": 1}
+    response = api_client.get(url)
+    assert response.status_code == 503
+    message = response.json()["message"]
+    assert "integrity check" in message and f"md5:{md5(b'alpha')}" in message
+    assert api_client.get(url, HTTP_RANGE="bytes=0-1").status_code == 503
+    assert api_client.get(f"/api/records/{published}/files-archive").status_code == 503
+    assert api_client.get(f"/api/records/{published}/files/b.txt/content").status_code == 200
+    entries = {e["key"]: e for e in api_client.get(f"/api/records/{published}/files").json()["entries"]}
+    assert entries["a.txt"]["integrity"] == "failed" and "integrity" not in entries["b.txt"]
+    record = api_client.get(f"/api/records/{published}").json()
+    assert record["files"]["entries"]["a.txt"]["integrity"] == "failed"
+    page = client.get(f"/records/{published}").content.decode()
+    assert "Withheld: the stored copy failed its integrity check" in page
+    assert f"/api/records/{published}/files/b.txt/content" in page
+    assert f"/api/records/{published}/files/a.txt/content" not in page
+    assert len(mail.outbox) == 1  # admins were told by the check
+
+    path.write_bytes(b"alpha")  # an administrator restores the bytes from a backup
+    call_command("files_check", "--record", published, verbosity=0)
+    response = api_client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"alpha"
+    assert "integrity" not in api_client.get(f"/api/records/{published}/files/a.txt").json()
