@@ -72,9 +72,12 @@ class HashingReader:
 
     ``expected`` is the announced length (Content-Length): a stream that ends before it
     (client gone) raises UploadIncomplete, so a cut upload is never taken for a whole file.
+    ``expected=None`` is a body of unknown length (chunked transfer coding) read to its end:
+    the server must have delimited it (``wsgi.input_terminated``), and LIMIT is counted as
+    the bytes come.
     """
 
-    def __init__(self, source: BinaryIO, *, expected: int, limit: int, limit_name: str):
+    def __init__(self, source: BinaryIO, *, expected: int | None, limit: int, limit_name: str):
         self.source = source
         self.expected = expected
         self.limit = limit
@@ -83,19 +86,28 @@ class HashingReader:
         self.size = 0
 
     def read(self, size: int = -1) -> bytes:
-        remaining = self.expected - self.size
-        if remaining <= 0:
-            return b""
-        want = remaining if size is None or size < 0 else min(size, remaining)
-        chunk = self.source.read(want)
-        if not chunk:
-            raise UploadIncomplete(
-                f"The upload ended after {self.size} of {self.expected} bytes; "
-                "nothing was kept, send it again."
-            )
+        if self.expected is None:
+            # at most one byte past the limit, so an oversized body is noticed without reading it all
+            want = self.limit + 1 - self.size
+            if size is not None and size >= 0:
+                want = min(size, want)
+            chunk = self.source.read(want) if want > 0 else b""
+        else:
+            remaining = self.expected - self.size
+            if remaining <= 0:
+                return b""
+            want = remaining if size is None or size < 0 else min(size, remaining)
+            chunk = self.source.read(want)
+            if not chunk:
+                raise UploadIncomplete(
+                    f"The upload ended after {self.size} of {self.expected} bytes; "
+                    "nothing was kept, send it again."
+                )
         self.size += len(chunk)
         if self.size > self.limit:
             raise PayloadTooLarge(f"The file is larger than the {self.limit_name} ({self.limit} bytes).")
+        if len(chunk) > max(want, 0):
+            raise UploadIncomplete("The request stream returned more bytes than asked for; nothing was kept.")
         self.md5.update(chunk)
         return chunk
 
