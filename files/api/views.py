@@ -51,6 +51,7 @@ def _body(request) -> tuple[object, int | None, bool]:
     delimits the body (``wsgi.input_terminated``, e.g. gunicorn) lets us read it to its end.
     """
     environ = request._request.environ
+    request._request._read_started = True  # a later request.body raises instead of reading the socket again
     length = _content_length(request)
     chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
     terminated = bool(environ.get("wsgi.input_terminated")) and length is None and chunked
