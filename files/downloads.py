@@ -226,6 +226,13 @@ class _FileSlice:
     def fileno(self) -> int:
         return self.handle.fileno()
 
+    def seek(self, offset: int, whence: int = 0) -> int:
+        # socket.sendfile() seeks when it falls back to send(), and after sending
+        return self.handle.seek(offset, whence)
+
+    def seekable(self) -> bool:
+        return False  # so that Django does not read the slice to measure it (Content-Length is ours)
+
     def read(self, size: int = -1) -> bytes:
         if self.remaining <= 0:
             return b""

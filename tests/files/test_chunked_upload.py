@@ -1,4 +1,4 @@
-"""Chunked request bodies (no Content-Length) against a real gunicorn server on loopback.
+"""A real gunicorn server on loopback: chunked request bodies (no Content-Length), sendfile ranges.
 
 gunicorn decodes the chunked transfer coding and tells the application where the body ends
 (``wsgi.input_terminated``), so uploads of unknown length are accepted there; the limits are
@@ -167,3 +167,29 @@ def test_a_chunked_body_must_match_the_size_and_checksum_announced_at_init(gunic
     status, body = call(gunicorn, "PUT", path, pieces(b"b" * 10), OCTETS, chunked=True)
     assert status == 400 and "mismatch" in body["message"]
     assert stored_files(gunicorn[2]) == before
+
+
+def test_ranges_are_sent_exactly_through_gunicorns_sendfile(gunicorn, draft_id):
+    """Whole files and single ranges of local files go out with sendfile(): exactly the asked bytes."""
+    data = os.urandom(LIMIT - 11)
+    init(gunicorn, draft_id, {"key": "ranged.bin"})
+    path = f"/api/records/{draft_id}/draft/files/ranged.bin"
+    assert call(gunicorn, "PUT", f"{path}/content", data, OCTETS)[0] == 200
+    assert call(gunicorn, "POST", f"{path}/commit")[0] == 200
+    port, token, _ = gunicorn
+    for header, expected in [
+        ("bytes=100000-200000", data[100000:200001]),
+        ("bytes=-17", data[-17:]),
+        ("bytes=0-0", data[:1]),
+    ]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request(
+            "GET", f"{path}/content", headers={"Authorization": f"Bearer {token}", "Range": header}
+        )
+        response = connection.getresponse()
+        assert response.status == 206
+        assert response.read() == expected
+        assert int(response.getheader("Content-Length")) == len(expected)
+        connection.close()
+    status, whole = call(gunicorn, "GET", f"{path}/content")
+    assert status == 200 and whole == data
