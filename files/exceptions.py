@@ -16,7 +16,9 @@ class LengthRequired(RepositoryError):
     """Uploads must announce their size (Content-Length)."""
 
     status = 411
-    default_message = "Content-Length is required for uploads."
+    default_message = (
+        "Content-Length is required for this upload (chunked bodies only where the server delimits them)."
+    )
 
 
 class UploadIncomplete(ValidationError):

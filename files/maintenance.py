@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -39,6 +42,67 @@ def cleanup_orphans(now=None) -> int:
             locked.delete()
             removed += 1
     return removed
+
+
+@dataclass
+class ScanReport:
+    """What a storage scan found in one location."""
+
+    location: str
+    scanned: int = 0
+    removed: list[str] = field(default_factory=list)  # names without a row, past the grace period
+    foreign: int = 0  # names our uploads do not create: left alone
+
+
+SCAN_BATCH = 500  # names looked up in the database at once
+
+
+def scan_storage(
+    location: str, *, now=None, dry_run: bool = False, progress: Callable[[int], None] | None = None
+) -> ScanReport:
+    """Remove stored bytes that no file instance row names (a crash or restore left them behind).
+
+    Only names our uploads create are considered, only when older than the grace period, and
+    only when no row of that file id exists in any location (a migration copies under the same
+    name before it switches the row, so a copy in flight is never taken). The rows are looked
+    up right before each batch is removed. DRY_RUN reports without removing.
+    """
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.FILES_ORPHAN_GRACE_SECONDS)
+    report = ScanReport(location)
+    batch: list[tuple[storage.StoredName, str]] = []
+
+    def flush() -> None:
+        ids = {item.file_id for item, _ in batch}
+        known = set(FileInstance.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        for item, upload_id in batch:
+            if item.file_id in known:
+                continue
+            if not dry_run:
+                storage.remove_stored(location, item.name, upload_id)
+            report.removed.append(item.name)
+            logger.warning(
+                "%s row-less stored file %s:%s", "Would remove" if dry_run else "Removed", location, item.name
+            )
+        batch.clear()
+
+    found = itertools.chain(
+        ((item, "") for item in storage.iter_stored(location)), storage.iter_unfinished_uploads(location)
+    )
+    for item, upload_id in found:
+        report.scanned += 1
+        if progress:
+            progress(1)
+        if item.file_id is None:
+            report.foreign += 1
+            continue
+        if item.modified >= cutoff:
+            continue
+        batch.append((item, upload_id))
+        if len(batch) >= SCAN_BATCH:
+            flush()
+    if batch:
+        flush()
+    return report
 
 
 def migrate_instance(instance: FileInstance, target: str) -> bool:

@@ -13,11 +13,14 @@ import hashlib
 import logging
 import os
 import queue
+import re
 import shutil
 import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from boto3.s3.transfer import TransferConfig
@@ -72,9 +75,12 @@ class HashingReader:
 
     ``expected`` is the announced length (Content-Length): a stream that ends before it
     (client gone) raises UploadIncomplete, so a cut upload is never taken for a whole file.
+    ``expected=None`` is a body of unknown length (chunked transfer coding) read to its end:
+    the server must have delimited it (``wsgi.input_terminated``), and LIMIT is counted as
+    the bytes come.
     """
 
-    def __init__(self, source: BinaryIO, *, expected: int, limit: int, limit_name: str):
+    def __init__(self, source: BinaryIO, *, expected: int | None, limit: int, limit_name: str):
         self.source = source
         self.expected = expected
         self.limit = limit
@@ -83,19 +89,28 @@ class HashingReader:
         self.size = 0
 
     def read(self, size: int = -1) -> bytes:
-        remaining = self.expected - self.size
-        if remaining <= 0:
-            return b""
-        want = remaining if size is None or size < 0 else min(size, remaining)
-        chunk = self.source.read(want)
-        if not chunk:
-            raise UploadIncomplete(
-                f"The upload ended after {self.size} of {self.expected} bytes; "
-                "nothing was kept, send it again."
-            )
+        if self.expected is None:
+            # at most one byte past the limit, so an oversized body is noticed without reading it all
+            want = self.limit + 1 - self.size
+            if size is not None and size >= 0:
+                want = min(size, want)
+            chunk = self.source.read(want) if want > 0 else b""
+        else:
+            remaining = self.expected - self.size
+            if remaining <= 0:
+                return b""
+            want = remaining if size is None or size < 0 else min(size, remaining)
+            chunk = self.source.read(want)
+            if not chunk:
+                raise UploadIncomplete(
+                    f"The upload ended after {self.size} of {self.expected} bytes; "
+                    "nothing was kept, send it again."
+                )
         self.size += len(chunk)
         if self.size > self.limit:
             raise PayloadTooLarge(f"The file is larger than the {self.limit_name} ({self.limit} bytes).")
+        if len(chunk) > max(want, 0):
+            raise UploadIncomplete("The request stream returned more bytes than asked for; nothing was kept.")
         self.md5.update(chunk)
         return chunk
 
@@ -262,6 +277,83 @@ def _iter_part(location: str, uri: str, number: int, size: int) -> Iterator[byte
 def _missing_is_fine(function, path, exc_info) -> None:
     if not issubclass(exc_info[0], FileNotFoundError):
         raise exc_info[1]
+
+
+# Names our uploads create: <id[:2]>/<id[2:4]>/<id>/ then the file, a temporary file, or a part.
+STORED_NAME_RE = re.compile(
+    r"^(?P<a>[0-9a-f]{2})/(?P<b>[0-9a-f]{2})/(?P<id>(?P=a)(?P=b)[0-9a-f]{28})/"
+    r"(?:data|data\.part-[0-9a-f]{32}|part-\d{5})$"
+)
+
+
+@dataclass(frozen=True)
+class StoredName:
+    """One name found in a location: its path, the file instance id it belongs to, its age."""
+
+    name: str
+    file_id: uuid.UUID | None  # None: not a name our uploads create (never touched)
+    modified: datetime
+
+
+def _file_id_of(name: str) -> uuid.UUID | None:
+    match = STORED_NAME_RE.match(name)
+    return uuid.UUID(match["id"]) if match else None
+
+
+def iter_stored(location: str) -> Iterator[StoredName]:
+    """Every object of a location (local: files under the root; S3: keys, paginated)."""
+    storage = get_storage(location)
+    if is_local(storage):
+        root = storage.path("")
+        for directory, _, names in os.walk(root):
+            for filename in names:
+                path = os.path.join(directory, filename)
+                try:
+                    modified = os.stat(path).st_mtime
+                except FileNotFoundError:
+                    continue  # removed meanwhile
+                name = os.path.relpath(path, root).replace(os.sep, "/")
+                yield StoredName(name, _file_id_of(name), datetime.fromtimestamp(modified, tz=UTC))
+        return
+    client = storage.bucket.meta.client
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=storage.bucket.name):
+        for item in page.get("Contents", []):
+            yield StoredName(item["Key"], _file_id_of(item["Key"]), item["LastModified"])
+
+
+def iter_unfinished_uploads(location: str) -> Iterator[tuple[StoredName, str]]:
+    """Native multipart uploads never completed nor aborted (S3 only), with their upload ids."""
+    storage = get_storage(location)
+    if is_local(storage):
+        return
+    client = storage.bucket.meta.client
+    for page in client.get_paginator("list_multipart_uploads").paginate(Bucket=storage.bucket.name):
+        for upload in page.get("Uploads", []):
+            name = StoredName(upload["Key"], _file_id_of(upload["Key"]), upload["Initiated"])
+            yield name, upload["UploadId"]
+
+
+def remove_stored(location: str, name: str, upload_id: str = "") -> None:
+    """Remove one stored name (or abort one unfinished S3 upload); empty local directories go too."""
+    storage = get_storage(location)
+    if upload_id:
+        storage.bucket.meta.client.abort_multipart_upload(
+            Bucket=storage.bucket.name, Key=name, UploadId=upload_id
+        )
+        return
+    if not is_local(storage):
+        storage.delete(name)
+        return
+    path = storage.path(name)
+    _remove_quietly(path)
+    root = os.path.realpath(storage.path(""))
+    directory = os.path.dirname(path)
+    while os.path.realpath(directory) != root:
+        try:
+            os.rmdir(directory)
+        except OSError:
+            break  # not empty (or gone): stop climbing
+        directory = os.path.dirname(directory)
 
 
 def exists(location: str, uri: str) -> bool:

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from files import fixity, maintenance
+from files import fixity, maintenance, storage
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +21,17 @@ def check_fixity() -> dict:
 
 @shared_task
 def cleanup_orphans() -> int:
-    """Every few hours: remove orphaned stored files older than the grace period."""
+    """Every few hours: remove orphaned stored files older than the grace period.
+
+    First the instances whose rows say they are unreferenced, then, in every location, the
+    stored bytes that have no row at all.
+    """
     removed = maintenance.cleanup_orphans()
     if removed:
         logger.info("Removed %d orphaned files", removed)
+    for location in storage.location_names():
+        report = maintenance.scan_storage(location)
+        if report.removed:
+            logger.info("Removed %d row-less stored files from %s", len(report.removed), location)
+        removed += len(report.removed)
     return removed

@@ -59,6 +59,8 @@ def dump_entry(obj: ObjectVersion, base: str, *, draft: bool) -> dict:
         )
         if obj.mimetype:
             entry["mimetype"] = obj.mimetype
+        if obj.file.last_check is False:
+            entry["integrity"] = "failed"  # withheld from download (docs/adr/0013)
     return entry
 
 
@@ -96,6 +98,8 @@ def files_section(
             "access": {"hidden": False},
             "links": {"self": link, "content": f"{link}/content"},
         }
+        if obj.file.last_check is False:
+            entries[obj.key]["integrity"] = "failed"  # withheld from download (docs/adr/0013)
     return {
         **files_settings(document),
         "count": len(objects),
@@ -121,6 +125,9 @@ class FileEntrySerializer(serializers.Serializer):
     file_id = serializers.CharField(required=False)
     version_id = serializers.CharField(required=False)
     bucket_id = serializers.CharField(required=False)
+    integrity = serializers.CharField(
+        required=False, help_text='"failed" when the stored bytes failed their fixity check (not served).'
+    )
     links = serializers.DictField()
 
 

@@ -43,6 +43,21 @@ def _content_length(request) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _body(request) -> tuple[object, int | None, bool]:
+    """(stream, length, terminated) of an upload's raw body, read in chunks, never request.body.
+
+    The WSGI input is read directly: with a Content-Length the reader stops at it (no
+    LimitedStream wrapper per read); without one (chunked transfer coding) only a server that
+    delimits the body (``wsgi.input_terminated``, e.g. gunicorn) lets us read it to its end.
+    """
+    environ = request._request.environ
+    request._request._read_started = True  # a later request.body raises instead of reading the socket again
+    length = _content_length(request)
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    terminated = bool(environ.get("wsgi.input_terminated")) and length is None and chunked
+    return environ["wsgi.input"], length, terminated
+
+
 def _draft_entry(request, draft_id: str, key: str) -> Response:
     draft, obj = selectors.draft_file(request.user, draft_id, key)
     return Response(dump_entry(obj, files_base(request, draft.pk, draft=True), draft=True))
@@ -131,13 +146,15 @@ class DraftFileContentView(APIView):
     )
     def put(self, request, id, key):  # noqa: A002
         draft = record_selectors.draft_get(request.user, id)
+        stream, length, terminated = _body(request)
         services.file_upload_content(
             actor=request.user,
             draft_id=draft.pk,
             key=key,
-            stream=request._request,  # the raw body, read in chunks (never request.body)
-            content_length=_content_length(request),
+            stream=stream,
+            content_length=length,
             content_md5=request.META.get("HTTP_CONTENT_MD5"),
+            terminated=terminated,
         )
         return _draft_entry(request, draft.pk, key)
 

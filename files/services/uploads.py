@@ -191,29 +191,33 @@ def files_init(*, actor: UserLike, draft_id: str, entries: object) -> list[Objec
 
 @transaction.atomic
 def _reserve_upload(
-    *, actor: UserLike, draft_id: str, key: str, content_length: int | None
+    *, actor: UserLike, draft_id: str, key: str, content_length: int | None, terminated: bool = False
 ) -> tuple[FileInstance, int, str]:
-    """Check that KEY may receive CONTENT_LENGTH bytes now and reserve a file instance for them."""
+    """Check that KEY may receive CONTENT_LENGTH bytes now and reserve a file instance for them.
+
+    Without a length, only a body the server delimits (TERMINATED: chunked coding decoded by
+    the server) is accepted; its size is then checked against the limits while it streams.
+    """
     draft, obj = draft_object(actor, draft_id, key, lock=True)
     if obj.transfer == ObjectVersion.Transfer.MULTIPART:
         raise ValidationError("This file was started as a multipart transfer: upload its parts.")
     if obj.status == ObjectVersion.Status.COMPLETED:
         raise Conflict(f"File {key!r} is already committed; delete it to upload new content.")
-    if content_length is None:
+    if content_length is None and not terminated:
         raise LengthRequired()
     bucket = obj.bucket
-    if obj.expected_size is not None and content_length != obj.expected_size:
+    if content_length is not None and obj.expected_size is not None and content_length != obj.expected_size:
         raise ValidationError(
             f"Content-Length ({content_length}) differs from the size announced at init "
             f"({obj.expected_size})."
         )
-    if content_length > bucket.max_file_size:
+    if content_length is not None and content_length > bucket.max_file_size:
         raise PayloadTooLarge(
             f"{content_length} bytes exceed the file size limit ({bucket.max_file_size} bytes)."
         )
     used_bytes, _ = bucket_usage(bucket, exclude=obj)
     room = bucket.quota_size - used_bytes
-    if content_length > room:
+    if content_length is not None and content_length > room:
         raise PayloadTooLarge(
             f"The record's quota ({bucket.quota_size} bytes) would be exceeded: {max(room, 0)} bytes left."
         )
@@ -234,14 +238,16 @@ def file_upload_content(
     stream: BinaryIO,
     content_length: int | None,
     content_md5: str | None = None,
+    terminated: bool = False,
 ) -> ObjectVersion:
     """Stream a pending file's bytes to storage, hashing them; InvenioRDM's step 2.
 
-    Not one transaction on purpose: the bytes are streamed between two short ones.
+    Not one transaction on purpose: the bytes are streamed between two short ones. Without
+    CONTENT_LENGTH the STREAM must be TERMINATED (it ends where the body ends), else 411.
     """
     expected_md5 = parse_content_md5(content_md5) if content_md5 else None
     instance, limit, limit_name = _reserve_upload(
-        actor=actor, draft_id=draft_id, key=key, content_length=content_length
+        actor=actor, draft_id=draft_id, key=key, content_length=content_length, terminated=terminated
     )
     reader = storage.HashingReader(stream, expected=content_length, limit=limit, limit_name=limit_name)
     try:
@@ -266,6 +272,11 @@ def _link_content(
     draft, obj = draft_object(actor, draft_id, key, lock=True)
     if obj.status == ObjectVersion.Status.COMPLETED:
         raise Conflict(f"File {key!r} was committed meanwhile; delete it to upload new content.")
+    if obj.expected_size is not None and size != obj.expected_size:
+        raise ValidationError(
+            f"The body has {size} bytes, not the size announced at init ({obj.expected_size}); "
+            "nothing was kept."
+        )
     if obj.expected_checksum and obj.expected_checksum != f"md5:{digest}":
         raise ChecksumMismatch(
             f"Checksum mismatch: init announced {obj.expected_checksum}, "

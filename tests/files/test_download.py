@@ -91,9 +91,61 @@ def test_unsatisfiable_ranges_are_416(api_client, published, header):
     assert response["Content-Range"] == f"bytes */{len(DATA)}"
 
 
-def test_several_ranges_get_the_whole_file(api_client, published):
-    response = content(api_client, published, "data.bin", HTTP_RANGE="bytes=0-1,5-6")
+def byteranges(response) -> list[tuple[str, bytes]]:
+    """(Content-Range, bytes) of each part of a multipart/byteranges response, checked on the way."""
+    content_type = response["Content-Type"]
+    assert content_type.startswith("multipart/byteranges; boundary=")
+    boundary = content_type.split("boundary=", 1)[1].encode()
+    data = body(response)
+    assert len(data) == int(response["Content-Length"])
+    assert data.endswith(b"\r\n--" + boundary + b"--\r\n")
+    parts = []
+    for chunk in data.split(b"\r\n--" + boundary)[1:-1]:
+        head, payload = chunk.split(b"\r\n\r\n", 1)
+        headers = dict(line.split(": ", 1) for line in head.decode().strip().split("\r\n"))
+        assert headers["Content-Type"] == "application/octet-stream"
+        parts.append((headers["Content-Range"], payload))
+    return parts
+
+
+def test_several_ranges_answer_multipart_byteranges(api_client, published):
+    response = content(api_client, published, "data.bin", HTTP_RANGE="bytes=0-9, 20-29,-5")
+    assert response.status_code == 206
+    assert byteranges(response) == [
+        (f"bytes 0-9/{len(DATA)}", DATA[0:10]),
+        (f"bytes 20-29/{len(DATA)}", DATA[20:30]),
+        (f"bytes 10235-10239/{len(DATA)}", DATA[-5:]),
+    ]
+    assert response["ETag"] == f'"{md5(DATA)}"'
+
+
+def test_overlapping_ranges_are_coalesced(api_client, published):
+    response = content(api_client, published, "data.bin", HTTP_RANGE="bytes=50-99,0-9,5-19,20-29")
+    assert byteranges(response) == [
+        (f"bytes 0-29/{len(DATA)}", DATA[0:30]),
+        (f"bytes 50-99/{len(DATA)}", DATA[50:100]),
+    ]
+    single = content(api_client, published, "data.bin", HTTP_RANGE="bytes=0-9,10-19,5-30")
+    assert single.status_code == 206 and single["Content-Range"] == f"bytes 0-30/{len(DATA)}"
+    assert body(single) == DATA[:31]
+
+
+def test_ranges_outside_the_file_are_dropped_and_none_left_is_416(api_client, published):
+    response = content(api_client, published, "data.bin", HTTP_RANGE="bytes=0-9,99999-")
+    assert response.status_code == 206 and body(response) == DATA[:10]
+    assert response["Content-Range"] == f"bytes 0-9/{len(DATA)}"
+    response = content(api_client, published, "data.bin", HTTP_RANGE="bytes=99999-,20000-20001")
+    assert response.status_code == 416 and response["Content-Range"] == f"bytes */{len(DATA)}"
+    response = content(api_client, published, "data.bin", HTTP_RANGE="bytes=0-9,x-1")
+    assert response.status_code == 416
+
+
+def test_too_many_or_too_costly_ranges_get_the_whole_file(api_client, published):
+    many = ",".join(f"{i * 100}-{i * 100 + 9}" for i in range(17))
+    response = content(api_client, published, "data.bin", HTTP_RANGE=f"bytes={many}")
     assert response.status_code == 200 and body(response) == DATA
+    costly = content(api_client, published, "data.bin", HTTP_RANGE="bytes=0-5000,5100-")
+    assert costly.status_code == 200 and body(costly) == DATA
 
 
 def test_conditional_requests(api_client, published):

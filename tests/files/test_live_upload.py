@@ -60,3 +60,31 @@ def test_client_disconnecting_mid_body_leaves_no_file_and_the_upload_can_be_retr
         assert response.status == 200
     obj.refresh_from_db()
     assert obj.file.size == 4_000_000
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_chunked_body_is_411_on_a_server_that_does_not_delimit_it(live_server, local_only):
+    """Django's development server passes no end of a chunked body: the upload is refused, not guessed."""
+    import http.client
+
+    user = user_create(email="chunky@example.org", password="correct-horse-battery")
+    _, token = token_create(user=user, name="live")
+    draft, _ = record_services.draft_create(actor=user, data=files_document())
+    from files import services
+
+    services.files_init(actor=user, draft_id=draft.pk, entries=[{"key": "c.bin"}])
+    url = urlsplit(live_server.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=20)
+    connection.request(
+        "PUT",
+        f"/api/records/{draft.pk}/draft/files/c.bin/content",
+        body=iter([b"x" * 1000]),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"},
+        encode_chunked=True,
+    )
+    response = connection.getresponse()
+    assert response.status == 411
+    assert b"Content-Length" in response.read()
+    connection.close()
+    assert not FileInstance.objects.exists()
+    assert ObjectVersion.objects.get(key="c.bin").status == "pending"
