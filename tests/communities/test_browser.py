@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from communities.models import Membership
 from tests.communities.factories import make_community, make_request, new_user
-from tests.records.test_browser import WAIT_SECONDS, browser  # noqa: F401 (the fixture)
+from tests.records.test_browser import WAIT_SECONDS, browser, log_in  # noqa: F401 (the fixture)
 from workflows.services import request_act
-
-
-def _log_in(browser, live_server, user) -> None:  # noqa: F811
-    client = Client()
-    client.force_login(user)
-    browser.get(f"{live_server.url}/communities")
-    browser.add_cookie(
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "path": "/",
-        }
-    )
 
 
 @pytest.mark.browser
@@ -40,7 +25,7 @@ def test_curator_comments_and_accepts_in_the_inbox(browser, live_server):  # noq
     request.save(update_fields=["title"])
     request_act(actor=joiner, request_id=request.pk, action="submit", comment="<p>I study waves</p>")
     wait = WebDriverWait(browser, WAIT_SECONDS)
-    _log_in(browser, live_server, owner)
+    log_in(browser, live_server, owner, "/communities")
 
     browser.get(f"{live_server.url}/communities/lab/requests")
     browser.find_element(By.LINK_TEXT, "Let me in").click()

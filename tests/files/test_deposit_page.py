@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -15,7 +14,7 @@ from files import services as file_services
 from records import services as record_services
 from records.models import Record
 from tests.files.conftest import files_document, upload
-from tests.records.test_browser import WAIT_SECONDS, browser  # noqa: F401 (the fixture)
+from tests.records.test_browser import WAIT_SECONDS, browser, log_in  # noqa: F401 (the fixture)
 
 CSV = b"a,b\n1,2\n"
 
@@ -46,19 +45,6 @@ def test_metadata_only_draft_offers_no_upload(client, user, local_only):
     assert "Files are disabled for this draft" in html and 'id="file-upload-form"' not in html
 
 
-def _log_in(browser, live_server, user) -> None:  # noqa: F811
-    client = Client()
-    client.force_login(user)
-    browser.get(f"{live_server.url}/account/login")
-    browser.add_cookie(
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "path": "/",
-        }
-    )
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_upload_delete_and_publish_in_the_browser(browser, live_server, user, local_only, tmp_path):  # noqa: F811
@@ -68,7 +54,7 @@ def test_upload_delete_and_publish_in_the_browser(browser, live_server, user, lo
     keep.write_bytes(data)
     drop.write_bytes(b"wrong file")
     wait = WebDriverWait(browser, WAIT_SECONDS)
-    _log_in(browser, live_server, user)
+    log_in(browser, live_server, user, "/account/login")
 
     browser.get(f"{live_server.url}/uploads/{draft.pk}")
     form = wait.until(expected_conditions.visibility_of_element_located((By.ID, "file-upload-form")))

@@ -11,6 +11,8 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -53,6 +55,20 @@ def browser(tmp_path):
     driver.set_page_load_timeout(WAIT_SECONDS)
     yield driver
     driver.quit()
+
+
+def log_in(browser, live_server, user, path: str = "/") -> None:
+    """Sign USER in to the BROWSER with a session made by the test client (no login form)."""
+    client = Client()
+    client.force_login(user)
+    browser.get(f"{live_server.url}{path}")  # a page of the site, so the cookie has its domain
+    browser.add_cookie(
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "path": "/",
+        }
+    )
 
 
 @pytest.mark.browser

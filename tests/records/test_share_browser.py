@@ -4,8 +4,6 @@ an anonymous visitor opens the record with it, then the owner revokes it."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -13,20 +11,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from accounts.services import user_create
 from records.permissions import record_policy
 from tests.records.access_helpers import publish, restricted_document
-from tests.records.test_browser import WAIT_SECONDS, browser  # noqa: F401 (the fixture)
-
-
-def _log_in(browser, live_server, user) -> None:  # noqa: F811
-    client = Client()
-    client.force_login(user)
-    browser.get(f"{live_server.url}/")
-    browser.add_cookie(
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "path": "/",
-        }
-    )
+from tests.records.test_browser import WAIT_SECONDS, browser, log_in  # noqa: F401 (the fixture)
 
 
 @pytest.mark.browser
@@ -37,7 +22,7 @@ def test_owner_shares_makes_a_link_and_revokes_it(browser, live_server, user, tm
     )
     record = publish(user, restricted_document())
     wait = WebDriverWait(browser, WAIT_SECONDS)
-    _log_in(browser, live_server, user)
+    log_in(browser, live_server, user)
 
     browser.get(f"{live_server.url}/records/{record.pk}")
     browser.find_element(By.LINK_TEXT, "Share").click()
@@ -73,7 +58,7 @@ def test_owner_shares_makes_a_link_and_revokes_it(browser, live_server, user, tm
     browser.get(url)
     assert wait.until(expected_conditions.presence_of_element_located((By.ID, "record-title"))).text
 
-    _log_in(browser, live_server, user)
+    log_in(browser, live_server, user)
     browser.get(f"{live_server.url}/records/{record.pk}/share")
     browser.find_element(By.CSS_SELECTOR, "tr.secret-link form button").click()
     wait.until(expected_conditions.text_to_be_present_in_element((By.TAG_NAME, "main"), "Link revoked"))
