@@ -176,8 +176,15 @@ def community_set_sync(*, community_id, restamp: bool = True) -> OAISet | None:
         "search_pattern": f"parent.communities.ids:{community.pk}",
     }
     moved = oai_set is None or oai_set.spec != spec
+    former_members: list[str] = []
     if oai_set is None:
-        OAISet.objects.filter(spec=spec, community_id__isnull=True).delete()  # never allowed by the API
+        # Slugs are unique, so another set holding this spec is stale: a custom set from before
+        # the prefix was reserved, or the set of a community removed from the database without
+        # its signal (a raw delete). It gives way; its members are restamped with the rest.
+        stale = OAISet.objects.select_for_update().filter(spec=spec).first()
+        if stale is not None:
+            former_members = list(stale.memberships.filter(removed=False).values_list("record_id", flat=True))
+            stale.delete()
         oai_set = OAISet.objects.create(system=True, community_id=community.pk, **fields)
     elif any(getattr(oai_set, key) != value for key, value in fields.items()):
         for key, value in fields.items():
@@ -185,7 +192,7 @@ def community_set_sync(*, community_id, restamp: bool = True) -> OAISet | None:
         oai_set.updated = timezone.now()
         oai_set.save(update_fields=[*fields, "updated"])
     if moved and restamp:
-        items_update(record_ids=_community_record_ids(community.pk))
+        items_update(record_ids=[*former_members, *_community_record_ids(community.pk)])
     return oai_set
 
 

@@ -51,7 +51,9 @@ def busy():
 def test_list_queries_are_bounded(busy, path, django_assert_max_num_queries):
     community, owner = busy
     client = client_for(owner)
-    with django_assert_max_num_queries(16):
+    # A community's records are the record search (access scope, facets with labels, files):
+    # 17 statements on SQLite, the same with 15 records as with 5; 20 rows would mean a query per row.
+    with django_assert_max_num_queries(18 if path.endswith("/records") else 16):
         response = client.get(path.format(id=community.pk))
     assert response.status_code == 200
     assert response.json()["hits"]["total"] >= 5

@@ -225,3 +225,18 @@ def test_oai_rebuild_recreates_community_sets(user, lab):
     OAISet.objects.filter(system=True).delete()
     call_command("oai_rebuild", verbosity=0)
     assert OAIItem.objects.get(record_id=record.pk).set_specs == ["community-lab", "openaire_data"]
+
+
+def test_a_set_left_by_a_community_removed_without_its_signal_gives_way(client, user, lab):
+    from communities.models import Community
+
+    record = publish(user)
+    include(user, lab, record)
+    Community.objects.filter(pk=lab.pk).delete()  # a raw delete: no community_changed
+    successor = make_community(user, slug="lab", title="Successor Lab")
+    root = oai(client, verb="ListSets")
+    (entry,) = root.xpath("//o:set[o:setSpec='community-lab']", namespaces=NS)
+    assert entry.findtext("o:setName", namespaces=NS) == "Successor Lab"
+    assert OAISet.objects.get(spec="community-lab").community_id == successor.pk
+    root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=oai_identifier(record.pk))
+    assert "community-lab" not in header_of(root, record)["sets"]

@@ -176,10 +176,10 @@ def test_openapi_describes_parameters_and_responses():
     }
     size = next(p for p in search["parameters"] if p["name"] == "size")
     assert size["schema"]["maximum"] == 100
-    assert set(search["responses"]) == {"200", "400", "404"}
+    assert set(search["responses"]) == {"200", "400", "404", "406"}
     result = schema["components"]["schemas"]["VocabularySearchResult"]
     assert set(result["properties"]) == {"hits", "aggregations", "sortBy", "links"}
     term = schema["components"]["schemas"]["VocabularyTerm"]
     assert set(term["properties"]) == ITEM_KEYS | {"description", "icon"}
     item = schema["paths"]["/api/vocabularies/{vocabulary_type}/{term_id}"]["get"]
-    assert set(item["responses"]) == {"200", "404"}
+    assert set(item["responses"]) == {"200", "404", "406"}
