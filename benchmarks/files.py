@@ -134,7 +134,13 @@ def setup_django(data_dir: Path) -> str:
 
 
 def start_server(data_dir: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "REPONO_DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "REPONO_DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "WARNING",
+        # 1,000 files take 3,000 requests: the default per-user limit (1,000/min) would throttle them
+        "API_RATE_LIMIT_AUTHENTICATED": os.environ.get("API_RATE_LIMIT_AUTHENTICATED", "100000/min"),
+    }
     command = [
         str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
         "repository.wsgi",
