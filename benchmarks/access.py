@@ -18,7 +18,8 @@ gives the reader a secret link. Then, best of --repeat runs:
   the one query it cannot avoid (the reader's groups).
 
 The import runs at nice 10; the timed phase runs at the original priority under an exclusive
-lock on --lock (default /work/bench.lock when it exists), so two benchmarks never time at once.
+lock on --lock (default: the file named by $BENCH_LOCK, if set), so two benchmarks sharing that
+file never time at once.
 
 Ratios > 1 are the policy's overhead. The machine may be shared: the load average is printed.
 """
@@ -207,8 +208,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20000, help="records to import (default 20000)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement, best kept (default 5)")
     parser.add_argument("--seed", type=int, default=1)
-    default_lock = "/work/bench.lock" if Path("/work/bench.lock").exists() else None
-    parser.add_argument("--lock", default=default_lock, help="lock file held while timing")
+    parser.add_argument(
+        "--lock", default=os.environ.get("BENCH_LOCK") or None, help="lock file held while timing"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
