@@ -10,7 +10,12 @@ migrates it, loads N generated records with ``manage.py import_records`` (which 
 OAI items and set membership, as in production), starts gunicorn on a free loopback port and
 harvests with Sickle (a real OAI-PMH client): ``oai_dc``, ``datacite`` and ``oai_dc`` in the
 ``openaire_data`` set, 100 records per page. It drops the database at the end, also after a
-failure. With ``--keep-data DIR`` the loaded database is kept and reused by the next run.
+failure. With ``--keep-data DIR`` the loaded database is kept and reused by the next run. With
+``--database NAME`` it harvests that existing database on the same server instead (nothing is
+loaded or dropped; migrate it first). ``--render`` renders the metadata cache of the harvested
+formats before harvesting (``manage.py oai_render``, timed), as a running repository has it
+(docs/adr/0015); without it the first harvest of each format renders (cold). Timed phases hold
+the lock file named by ``--lock`` (default: $BENCH_LOCK); loading runs before it is taken.
 
 Figures: records/s overall; page latency p50 and p99 (client-side: request, transfer and XML
 parsing); the median of the last pages against the median of the first ones (a tenth of the
@@ -23,6 +28,8 @@ all).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import os
 import shutil
 import socket
@@ -45,6 +52,25 @@ NS = "{http://www.openarchives.org/OAI/2.0/}"
 
 def log(message: str) -> None:
     print(message, flush=True)
+
+
+def loadavg() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+@contextlib.contextmanager
+def exclusive(path: str | None):
+    """Hold an exclusive lock on PATH (if given) for the block."""
+    if not path:
+        yield
+        return
+    with open(path, "a") as handle:
+        log(f"waiting for the benchmark lock {path} ...")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def free_port() -> int:
@@ -223,6 +249,13 @@ def main() -> None:
     parser.add_argument(
         "--formats", default="oai_dc,datacite,oai_dc@openaire_data", help="prefix[@set] list to harvest"
     )
+    parser.add_argument("--database", help="harvest this existing database (not loaded, not dropped)")
+    parser.add_argument(
+        "--render", action="store_true", help="render the formats' metadata cache first (oai_render)"
+    )
+    parser.add_argument(
+        "--lock", default=os.environ.get("BENCH_LOCK") or None, help="lock file held while timing"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -236,9 +269,13 @@ def main() -> None:
         bench_name = (
             f"repono_bench_oai_{args.records}" if args.keep_data else f"repono_bench_oai_{os.getpid()}"
         )
+        if args.database:
+            bench_name = args.database
         with psycopg.connect(admin_url, autocommit=True) as admin:
             exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_name]).fetchone()
-            reuse = bool(exists and args.keep_data)
+            reuse = bool(exists and (args.keep_data or args.database))
+            if args.database and not exists:
+                raise SystemExit(f"no database {args.database} on this server")
             if not reuse:
                 admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
                 admin.execute(f'CREATE DATABASE "{bench_name}"')
@@ -273,37 +310,45 @@ def main() -> None:
                     cursor.execute("VACUUM ANALYZE")
         items = OAIItem.objects.count()
         log(f"{items:,} OAI items")
-        raw_seconds, raw_count = measure_raw()
-        raw_rate = raw_count / raw_seconds
-        log(f"raw: {raw_count:,} records' JSON streamed in {raw_seconds:.2f} s ({raw_rate:,.0f} records/s)")
-        connections.close_all()
-        port = free_port()
-        server = start_gunicorn(port, args.workers)
-        base_url = f"http://127.0.0.1:{port}/oai2d"
-        from sickle import Sickle
+        prefixes = list(dict.fromkeys(spec.partition("@")[0] for spec in args.formats.split(",")))
+        with exclusive(args.lock):
+            log("load average (1, 5, 15 min) with the lock: " + loadavg())
+            if args.render:
+                started = perf_counter()
+                call_command("oai_render", *(f"--prefix={p}" for p in prefixes), verbosity=1)
+                seconds = perf_counter() - started
+                log(f"rendered the cache ({', '.join(prefixes)}) in {seconds:.0f} s, load {loadavg()}")
+            raw_seconds, raw_count = measure_raw()
+            raw_rate = raw_count / raw_seconds
+            log(f"raw: {raw_count:,} records' JSON streamed in {raw_seconds:.2f} s ({raw_rate:,.0f} per s)")
+            connections.close_all()
+            port = free_port()
+            server = start_gunicorn(port, args.workers)
+            base_url = f"http://127.0.0.1:{port}/oai2d"
+            from sickle import Sickle
 
-        for _ in range(2 * args.workers):  # every worker imports and connects before the clock starts
-            Sickle(base_url).Identify()
-        log("")
-        log(f"== ListRecords, 100 per page, gunicorn {args.workers} workers, Sickle, {os.cpu_count()} cores")
-        for spec in args.formats.split(","):
-            prefix, _, set_spec = spec.partition("@")
-            started = perf_counter()
-            records, pages = harvest(base_url, prefix, set_spec or None)
-            total = perf_counter() - started
-            rate = records / total
-            edge = min(50, max(1, len(pages) // 10))  # medians of the first and last pages: robust to load
-            head, tail = pages[:edge], pages[-edge:]
-            log(
-                f"  {spec:22s} {records:9,} records {len(pages):6,} pages {total:8.1f} s"
-                f" {rate:8,.0f} records/s"
-                f" (ratio to raw {rate / raw_rate:.3f})  page p50 {percentile(pages, 0.5) * 1000:5.0f} ms"
-                f" p99 {percentile(pages, 0.99) * 1000:5.0f} ms  last {edge} / first {edge} pages (medians)"
-                f" {statistics.median(tail) / statistics.median(head):.2f}"
-            )
-        depth_check(args.formats.split(",")[0].partition("@")[0])
-        depth_check_http(base_url, args.formats.split(",")[0].partition("@")[0])
-        log("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+            for _ in range(2 * args.workers):  # every worker imports and connects before the clock starts
+                Sickle(base_url).Identify()
+            log("")
+            log(f"== ListRecords, 100 a page, gunicorn {args.workers} workers, Sickle, {os.cpu_count()} CPUs")
+            for spec in args.formats.split(","):
+                prefix, _, set_spec = spec.partition("@")
+                started = perf_counter()
+                records, pages = harvest(base_url, prefix, set_spec or None)
+                total = perf_counter() - started
+                rate = records / total
+                edge = min(50, max(1, len(pages) // 10))  # medians of the first and last pages
+                head, tail = pages[:edge], pages[-edge:]
+                log(
+                    f"  {spec:22s} {records:9,} records {len(pages):6,} pages {total:8.1f} s"
+                    f" {rate:8,.0f} records/s (ratio to raw {rate / raw_rate:.3f})"
+                    f"  page p50 {percentile(pages, 0.5) * 1000:5.0f} ms"
+                    f" p99 {percentile(pages, 0.99) * 1000:5.0f} ms  last {edge} / first {edge} pages"
+                    f" (medians) {statistics.median(tail) / statistics.median(head):.2f}  load {loadavg()}"
+                )
+            depth_check(prefixes[0])
+            depth_check_http(base_url, prefixes[0])
+            log(f"load average (1, 5, 15 min) at the end: {loadavg()}")
     finally:
         if server is not None:
             server.terminate()
@@ -311,7 +356,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if bench_name and not args.keep_data:
+        if bench_name and not args.keep_data and not args.database:
             with psycopg.connect(admin_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
             log(f"dropped database {bench_name}")

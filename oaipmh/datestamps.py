@@ -38,17 +38,20 @@ def watermark() -> datetime:
     """The newest moment before which every stamped change is committed (and visible)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT clock_timestamp()")
-            now = cursor.fetchone()[0]
+            # One round trip. The clock is read first: the lock holders' subquery refers to the
+            # clock's row (a correlated subplan), so it runs for that row, after it was produced.
             cursor.execute(
-                "SELECT a.xact_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                "WITH clock AS MATERIALIZED (SELECT clock_timestamp() AS now)"
+                " SELECT now, ARRAY(SELECT a.xact_start"
+                " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
                 " WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1"
-                " AND l.granted AND l.pid <> pg_backend_pid()"
+                " AND l.granted AND l.pid <> pg_backend_pid() AND clock.now IS NOT NULL"
                 # advisory locks are per database, pg_locks shows the whole cluster's
-                " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
+                " FROM clock",
                 [ADVISORY_KEY],
             )
-            starts = [row[0] for row in cursor.fetchall()]
+            now, starts = cursor.fetchone()
         if any(start is None for start in starts):
             return _wait_for_writers()  # this role may not see other sessions' start times
         return min([now, *starts])

@@ -6,7 +6,6 @@ import re
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from lxml import etree
 
@@ -15,9 +14,7 @@ from oaipmh.arguments import OAIRequest
 from oaipmh.datestamps import watermark
 from oaipmh.errors import OAIError
 from oaipmh.formats import METADATA_FORMATS
-from oaipmh.models import OAIMetadata
-from records.crosswalks import prepare_documents, record_document
-from records.permissions import record_policy
+from oaipmh.services import render_metadata
 from records.services import oai_identifier
 
 # oai-identifier.xsd: a domain name whose labels start with a letter.
@@ -39,14 +36,13 @@ def _format(prefix: str):
     return fmt
 
 
-def _header(parent, entry: queries.Entry) -> None:
+def _header(entry: queries.Entry, *, deleted: bool | None = None) -> bytes:
     item = entry.item
-    render.header(
-        parent,
+    return render.header_bytes(
         identifier=oai_identifier(item.record_id),
         stamp=item.datestamp,
         set_specs=item.set_specs,
-        deleted=entry.deleted,
+        deleted=entry.deleted if deleted is None else deleted,
     )
 
 
@@ -54,39 +50,18 @@ def _records(document: render.Document, parent, entries: list[queries.Entry], pr
     """<record>s: header, and the metadata from the cache or rendered now (and cached).
 
     ENTRIES carry the cached rendering of their current revision; the misses are rendered
-    (and stored) here. Cached XML is spliced into the response as bytes, never parsed back.
+    (and stored) here. The records are built as bytes and spliced into the response (cached
+    XML is never parsed back), before any other child of PARENT.
     """
-    fmt = METADATA_FORMATS[prefix]
     rendered = {e.item.record_id: e.xml for e in entries if not e.deleted and e.xml is not None}
-    missing = [e for e in entries if not e.deleted and e.xml is None]
-    if missing:
-        records = queries.records_for_rendering([e.item.record_id for e in missing])
-        fresh = [e for e in missing if e.item.record_id in records]
-        documents = {e.item.record_id: record_document(records[e.item.record_id]) for e in fresh}
-        prepare_documents(documents.values())
-        rows = []
-        anonymous = AnonymousUser()
-        for entry in fresh:
-            record = records[entry.item.record_id]
-            if not record_policy.can(anonymous, "read", record):
-                continue  # restricted or deleted since the page was read: a deleted header
-            xml = etree.tostring(fmt.crosswalk(documents[record.pk]), encoding="unicode")
-            rendered[record.pk] = xml
-            rows.append(
-                OAIMetadata(record_id=record.pk, prefix=prefix, revision_id=record.revision_id, xml=xml)
-            )
-        OAIMetadata.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["record_id", "prefix"],
-            update_fields=["revision_id", "xml"],
-        )
+    missing = [e.item.record_id for e in entries if not e.deleted and e.xml is None]
+    if missing:  # restricted or deleted since the page was read: left out, a deleted header
+        rendered.update(render_metadata(missing, prefix))
+    records = []
     for entry in entries:
-        element = render.el(parent, "record")
         xml = rendered.get(entry.item.record_id)
-        _header(element, entry if xml is not None else queries.Entry(item=entry.item, revision_id=None))
-        if xml is not None:
-            document.splice(render.el(element, "metadata"), xml)
+        records.append(render.record_bytes(header=_header(entry, deleted=xml is None), metadata=xml))
+    document.splice(parent, b"".join(records))
 
 
 def identify(document: render.Document, request: OAIRequest, now: datetime) -> None:
@@ -200,8 +175,7 @@ def list_items(document: render.Document, request: OAIRequest, now: datetime, *,
     if with_metadata:
         _records(document, element, entries, state.prefix)
     else:
-        for entry in entries:
-            _header(element, entry)
+        document.splice(element, b"".join(_header(entry) for entry in entries))
     if not more and token is None:
         return  # a complete list in one response needs no token
     if more:

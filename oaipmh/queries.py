@@ -21,12 +21,22 @@ from records.permissions import record_policy
 COMPLETE_SIZE_LIMIT = 100_000  # count exactly up to this; beyond, completeListSize is omitted
 
 
+@dataclass(slots=True)
+class Item:
+    """The header data of an item as a list page reads it (lighter than an OAIItem instance)."""
+
+    record_id: str
+    datestamp: datetime
+    deleted: bool
+    set_specs: list[str]
+
+
 @dataclass
 class Entry:
     """One item of a response: its header data and, unless deleted, the record's revision id and,
     when asked for a format, its cached rendering of that revision (None on a cache miss)."""
 
-    item: OAIItem
+    item: OAIItem | Item
     revision_id: int | None
     xml: str | None = None
 
@@ -44,7 +54,10 @@ def _filtered(set_spec: str | None, start: datetime | None, end: datetime | None
     if set_spec is None:
         queryset = OAIItem.objects.all()
     else:
-        queryset = OAISetMembership.objects.filter(oai_set__spec=set_spec)
+        # The set's id from a subquery, not a join on its spec: with the join, PostgreSQL read the
+        # whole set's membership and sorted it for every page instead of a range on the keyset index.
+        set_id = Subquery(OAISet.objects.filter(spec=set_spec).values("pk")[:1])
+        queryset = OAISetMembership.objects.filter(oai_set_id=set_id)
     queryset = queryset.filter(datestamp__lt=min(end, watermark) if end is not None else watermark)
     if start is not None:
         queryset = queryset.filter(datestamp__gte=start)
@@ -82,7 +95,11 @@ def page_of_items(
         key = (connection.ops.adapt_datetimefield_value(after[0]), after[1])  # as the column stores it
         # bound parameters; the table name is the model's
         queryset = queryset.filter(RawSQL(key_sql, key, output_field=BooleanField()))  # noqa: S611
-    ordered = queryset.order_by("datestamp", "record_id")
+    ordered = (
+        queryset.order_by("datestamp", "record_id")
+        if set_spec is None
+        else queryset.order_by("oai_set_id", "datestamp", "record_id")
+    )  # the keyset index's order (one set: the same order)
     # One query: the keyset page, the policy's verdict (current revision of what anonymous users
     # may read) and the cached rendering of that revision, as correlated subqueries per row.
     visible = record_policy.filter_visible(AnonymousUser(), Record.objects.filter(pk=OuterRef("record_id")))
@@ -93,7 +110,7 @@ def page_of_items(
         item = OAIItem.objects.filter(record_id=OuterRef("record_id"))
         annotations["item_deleted"] = Subquery(item.values("deleted")[:1])
         annotations["item_set_specs"] = Subquery(item.values("set_specs")[:1])
-        fields = ["record_id", "datestamp", "removed", "item_deleted", "item_set_specs"]
+        fields = ["record_id", "datestamp", "removed"]
     if prefix is not None:
         cached = OAIMetadata.objects.filter(
             record_id=OuterRef("record_id"), prefix=prefix, revision_id=OuterRef("revision")
@@ -105,14 +122,14 @@ def page_of_items(
         if set_spec is None:
             record_id, stamp, deleted, specs, revision = row[:5]
         else:
-            record_id, stamp, removed, deleted, specs, revision = row[:6]
+            record_id, stamp, removed, revision, deleted, specs = row[:6]
             if deleted is None:
                 continue  # no item (cannot happen: rows are written together)
             if removed:  # left the set: a deleted header in this set's listing (docs/adr/0011)
                 deleted, specs = True, [set_spec]
         if deleted:
             revision = None
-        item = OAIItem(record_id=record_id, datestamp=stamp, deleted=revision is None, set_specs=specs)
+        item = Item(record_id=record_id, datestamp=stamp, deleted=revision is None, set_specs=specs)
         xml = row[-1] if prefix is not None and revision is not None else None
         entries.append(Entry(item=item, revision_id=revision, xml=xml))
     return entries, len(rows) > size
@@ -153,12 +170,6 @@ def _entries(items: list[OAIItem], prefix: str | None) -> list[Entry]:
             item.deleted = True
         entries.append(Entry(item=item, revision_id=revision, xml=xml))
     return entries
-
-
-def records_for_rendering(record_ids: list[str]) -> dict[str, Record]:
-    """The records to render, with only the columns the crosswalks read."""
-    columns = ("id", "json", "revision_id", "deletion_status", "created", "updated")
-    return Record.objects.only(*columns).in_bulk(record_ids)
 
 
 def all_sets() -> list[OAISet]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -16,6 +17,7 @@ SCHEMA_LOCATION = f"{NS_OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 OAI_ID_SCHEMA_LOCATION = f"{NS_OAI_ID} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
 
 
+@lru_cache(maxsize=4096)  # a list page's items often share datestamps (bulk imports, batches)
 def datestamp(value: datetime) -> str:
     """A UTC datestamp at second granularity."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -46,14 +48,35 @@ def errors(root: etree._Element, found: list[OAIError]) -> None:
         el(root, "error", error.message, code=error.code)
 
 
-def header(parent: etree._Element, *, identifier: str, stamp: datetime, set_specs: list[str], deleted: bool):
-    """An item's <header> (status="deleted" for deleted items)."""
-    element = el(parent, "header", status="deleted") if deleted else el(parent, "header")
-    el(element, "identifier", identifier)
-    el(element, "datestamp", datestamp(stamp))
+def _text(value: str) -> bytes:
+    """VALUE as XML character data (UTF-8)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode()
+
+
+def header_bytes(*, identifier: str, stamp: datetime, set_specs: list[str], deleted: bool) -> bytes:
+    """An item's <header> (status="deleted" for deleted items), serialized directly: no tree for the
+    hundred headers of a list page.
+
+    The elements are unprefixed: the envelope declares the OAI namespace as the default one.
+    """
+    parts = [
+        b'<header status="deleted"><identifier>' if deleted else b"<header><identifier>",
+        _text(identifier),
+        b"</identifier><datestamp>",
+        datestamp(stamp).encode(),
+        b"</datestamp>",
+    ]
     for spec in set_specs:
-        el(element, "setSpec", spec)
-    return element
+        parts += [b"<setSpec>", _text(spec), b"</setSpec>"]
+    parts.append(b"</header>")
+    return b"".join(parts)
+
+
+def record_bytes(*, header: bytes, metadata: str | None) -> bytes:
+    """A <record>: its header and, unless deleted, the serialized metadata element."""
+    if metadata is None:
+        return b"<record>" + header + b"</record>"
+    return b"<record>" + header + b"<metadata>" + metadata.encode() + b"</metadata></record>"
 
 
 def resumption_token(
@@ -88,8 +111,10 @@ class Document:
     Metadata payloads are cached as serialized XML. Parsing them back into the tree only to
     serialize them again was most of a warm page's cost, so the tree gets a placeholder text
     (a random per-response marker no argument can forge) that :func:`to_bytes` replaces by the
-    payload's bytes. A payload is one element serialized by lxml on its own, so it declares
-    every namespace it uses and carries no XML declaration: the result is well-formed.
+    payload's bytes. A payload is serialized XML content: elements serialized by lxml on their
+    own (so each declares every namespace it uses, and none carries an XML declaration), or
+    the <record>s of a list page built as bytes (:func:`record_bytes`, unprefixed elements of
+    the envelope's default namespace): the result is well-formed.
     """
 
     def __init__(self, root: etree._Element):
@@ -97,10 +122,10 @@ class Document:
         self.payloads: list[bytes] = []
         self._marker = f"splice-{secrets.token_hex(12)}-"
 
-    def splice(self, parent: etree._Element, xml: str) -> None:
-        """Put the serialized element XML as the content of PARENT (which has no other content)."""
+    def splice(self, parent: etree._Element, xml: str | bytes) -> None:
+        """Put the serialized XML as the text content of PARENT (before its child elements, if any)."""
         parent.text = f"{self._marker}{len(self.payloads)}."
-        self.payloads.append(xml.encode())
+        self.payloads.append(xml.encode() if isinstance(xml, str) else xml)
 
     def body(self) -> bytes:
         body = etree.tostring(self.root, encoding="UTF-8")

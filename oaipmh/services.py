@@ -7,10 +7,13 @@ from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import strip_tags
+from lxml import etree
 
 from oaipmh.datestamps import write_stamp
+from oaipmh.formats import METADATA_FORMATS
 from oaipmh.models import SET_SPEC_VALIDATOR, OAIItem, OAIMetadata, OAISet, OAISetMembership
 from oaipmh.permissions import oai_set_policy
 from oaipmh.sets import chunks, community_members, matching_ids
@@ -133,6 +136,64 @@ def items_rebuild(*, progress=None) -> int:
         written += items_update(record_ids=batch)
         if progress:
             progress(len(batch))
+    return written
+
+
+def render_metadata(record_ids: Iterable[str], prefix: str) -> dict[str, str]:
+    """Render the PREFIX metadata of the records anonymous users may read, and cache it.
+
+    Returns the XML by record id; restricted, deleted and unknown records are left out. Each row
+    is stored for the revision it was rendered from, so a concurrent change is never served
+    stale (a later read sees another revision and renders again).
+    """
+    from records.crosswalks import prepare_documents, record_document
+
+    fmt = METADATA_FORMATS[prefix]
+    columns = ("id", "json", "revision_id", "deletion_status", "created", "updated")
+    records = Record.objects.only(*columns).in_bulk(list(record_ids))
+    anonymous = AnonymousUser()
+    readable = [record for record in records.values() if record_policy.can(anonymous, "read", record)]
+    documents = {record.pk: record_document(record) for record in readable}
+    prepare_documents(documents.values())
+    rendered, rows = {}, []
+    for record in readable:
+        xml = etree.tostring(fmt.crosswalk(documents[record.pk]), encoding="unicode")
+        rendered[record.pk] = xml
+        rows.append(OAIMetadata(record_id=record.pk, prefix=prefix, revision_id=record.revision_id, xml=xml))
+    OAIMetadata.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["record_id", "prefix"],
+        update_fields=["revision_id", "xml"],
+    )
+    return rendered
+
+
+def stale_metadata(prefix: str, *, after: str = "", limit: int = BATCH) -> list[str]:
+    """Up to LIMIT ids (after AFTER, in id order) of the items anonymous users may read whose PREFIX
+    metadata is not cached for their current revision."""
+    current = OAIMetadata.objects.filter(
+        record_id=OuterRef("pk"), prefix=prefix, revision_id=OuterRef("revision_id")
+    )
+    visible = record_policy.filter_visible(
+        AnonymousUser(), Record.objects.filter(pk__gt=after, pk__in=OAIItem.objects.values("record_id"))
+    )
+    return list(visible.filter(~Exists(current)).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def render_stale_metadata(prefixes: Iterable[str], *, progress=None) -> int:
+    """Render every missing or stale cached metadata row of PREFIXES; returns the rows written.
+
+    PROGRESS(n) is called per batch of records rendered.
+    """
+    written = 0
+    for prefix in prefixes:
+        after = ""
+        while batch := stale_metadata(prefix, after=after):
+            written += len(render_metadata(batch, prefix))
+            after = batch[-1]
+            if progress:
+                progress(len(batch))
     return written
 
 

@@ -17,6 +17,7 @@ from oaipmh.protocol import respond, respond_to_errors
 from oaipmh.render import to_bytes
 
 CONTENT_TYPE = "text/xml; charset=utf-8"
+COMPRESSION_LEVEL = 1
 
 
 def _accepted_encoding(header: str) -> str | None:
@@ -52,10 +53,13 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type=CONTENT_TYPE)
     response["Vary"] = "Accept-Encoding"
     encoding = _accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    # Level 1: a list page is ~150 to 250 KB of repetitive XML, which level 1 still shrinks ten
+    # times; level 5 took three times as long for a few percent less, on a sequential harvest's
+    # critical path (benchmarks/README.md, oai section).
     if encoding == "gzip":
-        body = gzip.compress(body, compresslevel=5)
+        body = gzip.compress(body, compresslevel=COMPRESSION_LEVEL)
     elif encoding == "deflate":
-        body = zlib.compress(body, 5)
+        body = zlib.compress(body, COMPRESSION_LEVEL)
     if encoding:
         response["Content-Encoding"] = encoding
     response.content = body

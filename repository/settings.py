@@ -378,6 +378,9 @@ OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100)
 OAI_RESUMPTION_TOKEN_DAYS = env_int("OAI_RESUMPTION_TOKEN_DAYS", 7)
 # datacentreSymbol of the oai_datacite format (the DataCite client id once DOIs are minted).
 OAI_DATACITE_SYMBOL = os.environ.get("OAI_DATACITE_SYMBOL", SITE_NAME.upper())
+# Formats rendered and cached in the background when records change (and by oai_render), so
+# harvests serve them from the cache (docs/adr/0015). Others are rendered at their first harvest.
+OAI_PRERENDER_FORMATS = env_list("OAI_PRERENDER_FORMATS", "oai_dc,datacite,oai_datacite")
 
 # --- Celery -----------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, a broker that needs no server,

@@ -17,6 +17,7 @@ from oaipmh import tokens
 from oaipmh.models import OAIItem, OAIMetadata, OAISet, OAISetMembership
 from records import services
 from records.services import oai_identifier
+from tests.oaipmh.conftest import restricted_document
 from tests.oaipmh.helpers import NS, deleted_identifiers, error_codes, harvest, identifiers, oai, token_of
 from tests.records.conftest import publish, valid_document
 from tests.xml_validation import assert_valid
@@ -441,3 +442,50 @@ def test_pages_split_inside_a_group_of_items_sharing_one_datestamp(client, user,
     assert len(pages) == 4
     expected = sorted(records, key=lambda r: (stamps[records.index(r)], r.pk))
     assert found == [ident(r) for r in expected]
+
+
+# --- rendering ahead of harvests (docs/adr/0015) ------------------------------------------------
+
+
+def test_oai_render_fills_the_cache_for_readable_records_only(client, repository_records):
+    from io import StringIO
+
+    OAIMetadata.objects.all().delete()
+    output = StringIO()
+    call_command("oai_render", "--prefix", "oai_dc", "--prefix", "datacite", verbosity=0, stdout=output)
+    public = sorted(r.pk for r in repository_records["public"])
+    for prefix in ("oai_dc", "datacite"):
+        cached = OAIMetadata.objects.filter(prefix=prefix)
+        assert sorted(cached.values_list("record_id", flat=True)) == public  # not deleted, not restricted
+    assert not OAIMetadata.objects.filter(prefix="marcxml").exists()
+    assert "oai_dc: 3 records rendered." in output.getvalue()
+    again = StringIO()
+    call_command("oai_render", "--prefix", "oai_dc", verbosity=0, stdout=again)
+    assert "oai_dc: 0 records rendered." in again.getvalue()  # only what is missing or stale
+    root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert len(root.findall(".//o:metadata", NS)) == 3
+    assert OAIMetadata.objects.filter(prefix="oai_dc").count() == 3  # served from the cache
+
+
+def test_oai_render_refuses_an_unknown_format():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="nope"):
+        call_command("oai_render", "--prefix", "nope", verbosity=0)
+
+
+def test_publishing_renders_the_metadata_in_the_background(
+    user, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from oaipmh.tasks import render_records_metadata
+
+    settings.OAI_PRERENDER_FORMATS = ["oai_dc", "datacite"]
+    monkeypatch.setattr(render_records_metadata, "delay", render_records_metadata)  # the worker, inline
+    with django_capture_on_commit_callbacks(execute=True):
+        record = publish(user, valid_document(title="Rendered ahead"))
+        hidden = publish(user, restricted_document(title="Never public"))
+    cached = OAIMetadata.objects.filter(record_id=record.pk)
+    assert sorted(cached.values_list("prefix", flat=True)) == ["datacite", "oai_dc"]
+    assert {row.revision_id for row in cached} == {record.revision_id}
+    assert "Rendered ahead" in cached.get(prefix="oai_dc").xml
+    assert not OAIMetadata.objects.filter(record_id=hidden.pk).exists()

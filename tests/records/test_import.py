@@ -312,9 +312,11 @@ def test_bulk_and_service_records_look_the_same_through_the_api(tmp_path, user, 
 
 
 def test_search_index_is_told_after_each_batch_commits(
-    tmp_path, django_capture_on_commit_callbacks, monkeypatch
+    tmp_path, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     from records.search_models import SearchQueueEntry
+
+    settings.OAI_PRERENDER_FORMATS = []  # only the search callbacks (OAI-PMH's: tests/oaipmh)
 
     class IndexingBackend(DatabaseSearchBackend):
         """A backend with an external index (as Elasticsearch): it must hear of every batch."""
@@ -331,7 +333,8 @@ def test_search_index_is_told_after_each_batch_commits(
     assert sorted(queued) == sorted(line["id"] for line in lines)  # written in the batches' transactions
 
 
-def test_database_backend_queues_no_indexing(tmp_path, django_capture_on_commit_callbacks):
+def test_database_backend_queues_no_indexing(tmp_path, django_capture_on_commit_callbacks, settings):
+    settings.OAI_PRERENDER_FORMATS = []  # only the search callbacks (OAI-PMH's: tests/oaipmh)
     path = write_lines(tmp_path / "records.jsonl", generated_lines(3))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run_import(path, batch_size=2)
