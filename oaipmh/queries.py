@@ -112,8 +112,11 @@ def page_of_items(
         annotations["item_set_specs"] = Subquery(item.values("set_specs")[:1])
         fields = ["record_id", "datestamp", "removed"]
     if prefix is not None:
+        # The record's current revision without the policy's condition: that verdict is "revision"
+        # above, and repeating it here read (and decompressed) each record's JSON a second time.
+        current = Record.objects.filter(pk=OuterRef(OuterRef("record_id"))).values("revision_id")[:1]
         cached = OAIMetadata.objects.filter(
-            record_id=OuterRef("record_id"), prefix=prefix, revision_id=OuterRef("revision")
+            record_id=OuterRef("record_id"), prefix=prefix, revision_id=Subquery(current)
         )
         annotations["cached_xml"] = Subquery(cached.values("xml")[:1])
     rows = list(ordered.annotate(**annotations).values_list(*fields, *annotations)[: size + 1])
