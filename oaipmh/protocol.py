@@ -55,7 +55,7 @@ def _records(document: render.Document, parent, entries: list[queries.Entry], pr
     """
     rendered = {e.item.record_id: e.xml for e in entries if not e.deleted and e.xml is not None}
     missing = [e.item.record_id for e in entries if not e.deleted and e.xml is None]
-    if missing:  # restricted or deleted since the page was read: left out, a deleted header
+    if missing:  # records restricted or deleted since the page was read are left out: deleted headers
         rendered.update(render_metadata(missing, prefix))
     records = []
     for entry in entries:
