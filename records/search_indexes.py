@@ -335,40 +335,53 @@ def write_search_terms(record_ids: Iterable[str]) -> int:
 
 
 def replace_search_terms(
-    documents: list[tuple[str, dict]],
-    *,
-    delete_ids: list[str] | None = None,
-    delete_range: tuple | None = None,
+    documents: list[tuple[str, dict]], *, delete_ids: list[str], table: str | None = None
 ) -> int:
-    """Replace the term rows of DOCUMENTS ((record id, document) pairs); the number of rows written.
+    """Replace the term rows of DOCUMENTS ((record id, document) pairs) and of the records DELETE_IDS
+    (those without a document are gone) in TABLE (default: the term table); the number of rows written.
 
-    The old rows go by id list (DELETE_IDS) or by an id range (DELETE_RANGE = (after, up_to)),
-    which a full rebuild walking the records in id order uses. Plain SQL (COPY on PostgreSQL):
-    this runs inside every publish and every bulk-import batch.
+    Plain SQL (COPY on PostgreSQL): this runs inside every publish and every bulk-import batch.
     """
-    table = RecordSearchTerm._meta.db_table
-    rows = [
+    table = table or RecordSearchTerm._meta.db_table
+    rows = search_term_rows(documents)
+    with connection.cursor() as cursor:
+        for start in range(0, len(delete_ids), 500):
+            chunk = delete_ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", chunk)  # noqa: S608
+        insert_term_rows(cursor, table, rows)
+    return len(rows)
+
+
+#: the columns of a term row, in the order ``search_term_rows`` gives them
+TERM_COLUMNS = ("record_id", "field", "value")
+
+
+def search_term_rows(documents: list[tuple[str, dict]]) -> list[tuple]:
+    """The term rows (``TERM_COLUMNS``) of DOCUMENTS ((record id, stored document) pairs).
+
+    The one projection of records into term rows: publishing, the queue drain and the full
+    rebuild (``records.search_rebuild``) all write what this returns.
+    """
+    return [
         (record_id, field, value)
         for record_id, document in with_search_context(documents)
         for field, value in record_terms(document)
     ]
-    with connection.cursor() as cursor:
-        if delete_range is not None:
-            after, up_to = delete_range
-            cursor.execute(f"DELETE FROM {table} WHERE record_id > %s AND record_id <= %s", [after, up_to])  # noqa: S608
-        for start in range(0, len(delete_ids or []), 500):
-            chunk = delete_ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", chunk)  # noqa: S608
-        if connection.vendor == "postgresql":
-            with cursor.connection.cursor().copy(
-                f"COPY {table} (record_id, field, value) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} (record_id, field, value) VALUES (%s, %s, %s)", rows)  # noqa: S608
-    return len(rows)
+
+
+def insert_term_rows(cursor, table: str, rows: list[tuple], *, freeze: bool = False) -> None:
+    """Write ROWS (``TERM_COLUMNS``) into TABLE: COPY on PostgreSQL (FREEZE: a table created in
+    this transaction, whose pages COPY then marks all-visible), one ``executemany`` on SQLite."""
+    columns = ", ".join(TERM_COLUMNS)
+    if connection.vendor == "postgresql":
+        options = " WITH (FREEZE)" if freeze else ""
+        with cursor.connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN{options}") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(TERM_COLUMNS))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 @receiver(records_changed, dispatch_uid="records.search_indexes.records_changed")

@@ -11,12 +11,12 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from records.models import Record
-from records.search_indexes import record_terms, replace_search_terms, with_search_context
+from records.search_indexes import record_terms, with_search_context
 from records.search_models import RecordSearchTerm, SearchQueueEntry
+from records.search_rebuild import rebuild_search_terms
 from repository.search import SearchBackend, get_backend
 
 FTS_TABLE = f"{Record._meta.db_table}_fts"
-REINDEX_CHUNK = 2000
 
 
 def backend_named(name: str | None) -> SearchBackend:
@@ -90,28 +90,10 @@ def search_reindex(*, backend_name: str | None = None, progress: Callable[[int],
     backend = backend_named(backend_name)
     if backend.indexes_after_commit:
         return backend.rebuild(Record, progress)
-    # Walk the records in id order, one transaction per chunk: the rows of a chunk are replaced
-    # atomically, and concurrent publishes (which write their own rows) are never blocked for long.
-    last = ""
-    while True:
-        with transaction.atomic():
-            documents = list(
-                Record.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "json")[:REINDEX_CHUNK]
-            )
-            if not documents:
-                break
-            replace_search_terms(documents, delete_range=(last, documents[-1][0]))
-        last = documents[-1][0]
-        if progress:
-            progress(len(documents))
+    rebuild_search_terms(progress)
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
-    elif connection.vendor == "postgresql" and connection.get_autocommit():
-        # Every term row was just rewritten: until vacuum marks the pages all-visible, facet counts'
-        # index-only scans visit the heap for each row (3x slower on 100,000 records).
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM (ANALYZE) {RecordSearchTerm._meta.db_table}")
     return "database term rows and full-text index"
 
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from records import admin_services, services
 from records.models import Record
 from records.search_indexes import record_terms
-from records.search_maintenance import search_check, search_queue_drain
+from records.search_maintenance import search_check, search_queue_drain, search_reindex
 from records.search_models import RecordSearchTerm, SearchQueueEntry
 from repository.search.database import DatabaseSearchBackend
 from repository.vocabularies.models import VocabularyTerm
@@ -176,3 +176,43 @@ def test_renamed_vocabulary_term_shows_in_facets_at_once(api_client, user):
     body = api_client.get("/api/records").json()
     image = next(b for b in body["aggregations"]["resource_type"]["buckets"] if b["key"] == "image")
     assert image["inner"]["buckets"][0]["label"] == "Photograph"
+
+
+def language_hits(api_client, language: str) -> set[str]:
+    body = api_client.get("/api/records", {"language": language, "size": 100}).json()
+    return {hit["id"] for hit in body["hits"]["hits"]}
+
+
+def test_reindex_serves_searches_and_keeps_changes_made_while_it_runs(
+    api_client, user, admin_user, monkeypatch
+):
+    monkeypatch.setattr("records.search_rebuild.CHUNK", 2)  # three chunks: changes land mid-rebuild
+    records = [
+        publish(user, valid_document(title=f"Survey {n}", languages=[{"id": "eng"}])) for n in range(5)
+    ]
+    changes = []
+
+    def during_rebuild(count):
+        if changes:
+            return
+        # The old index answers in full while the new one is filled.
+        assert language_hits(api_client, "eng") == {record.pk for record in records}
+        # A publish, an edit of a record already copied, a deletion, a drift repaired by a writer.
+        changes.append(publish(user, valid_document(title="Late", languages=[{"id": "eng"}])))
+        first = Record.objects.get(pk=records[0].pk)
+        document = {**first.json, "metadata": {**first.json["metadata"], "languages": [{"id": "fra"}]}}
+        admin_services.record_admin_update(
+            actor=admin_user, record_id=first.pk, document=document, revision_id=first.revision_id
+        )
+        services.record_delete(actor=admin_user, record_id=records[1].pk, removal_reason="spam")
+        SearchQueueEntry.objects.create(record_id=records[4].pk)  # e.g. search_reindex --queue
+
+    rebuilt = search_reindex(progress=during_rebuild)
+    assert "term rows" in rebuilt and changes
+    assert language_hits(api_client, "eng") == {changes[0].pk, records[2].pk, records[3].pk, records[4].pk}
+    assert language_hits(api_client, "fra") == {records[0].pk}
+    assert not search_check(sample=10).drift
+    # the queue entry made during the rebuild is still there for the workers, and applies cleanly
+    assert list(SearchQueueEntry.objects.values_list("record_id", flat=True)) == [records[4].pk]
+    assert search_queue_drain() == 1
+    assert not search_check(sample=10).drift
