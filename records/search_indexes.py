@@ -17,7 +17,7 @@ from django.dispatch import receiver
 
 from records.documents import access_status
 from records.models import Record
-from records.search_models import RecordSearchTerm
+from records.search_models import FACET_SEPARATOR, FACET_TERM_FIELDS, RecordSearchFacets, RecordSearchTerm
 from records.signals import records_changed
 from repository.search.query import DATE, KEYWORD, TEXT, FieldSet, SearchField, text_tokens
 from repository.search.spec import Facet, SearchIndex, register
@@ -201,6 +201,8 @@ RECORD_INDEX = register(
             "title": ("title", "pk"),
         },
         term_model=RecordSearchTerm,
+        facet_model=RecordSearchFacets,
+        facet_array_column="search_facets",
         term_writer="records.search_indexes.write_search_terms",
         es_adapter="records.search_documents.RECORD_ADAPTER",
         es_sorts={
@@ -334,24 +336,84 @@ def write_search_terms(record_ids: Iterable[str]) -> int:
     return replace_search_terms(documents, delete_ids=ids)
 
 
+def facet_entries(terms: Iterable[tuple[str, str]]) -> str:
+    """The ``RecordSearchFacets.facets`` text of a record's term rows: its facet values, sorted.
+
+    A value holding the separator (a control character) is left out rather than split.
+    """
+    return FACET_SEPARATOR.join(
+        f"{field}={value}"
+        for field, value in sorted(terms)
+        if field in FACET_TERM_FIELDS and FACET_SEPARATOR not in value
+    )
+
+
+def search_rows(
+    documents: list[tuple[str, dict]],
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """The search projection of DOCUMENTS ((record id, document) pairs) that lives outside the record row.
+
+    (term rows (record id, field, value), facet rows (record id, facets text)): everything
+    ``replace_search_terms`` writes, for a rebuild that writes them its own way.
+    """
+    terms, facets = [], []
+    for record_id, document in with_search_context(documents):
+        pairs = record_terms(document)
+        terms.extend((record_id, field, value) for field, value in pairs)
+        entries = facet_entries(pairs)
+        if entries:
+            facets.append((record_id, entries))
+    return terms, facets
+
+
 def replace_search_terms(
     documents: list[tuple[str, dict]],
     *,
     delete_ids: list[str] | None = None,
     delete_range: tuple | None = None,
 ) -> int:
-    """Replace the term rows of DOCUMENTS ((record id, document) pairs); the number of rows written.
+    """Replace the search rows of DOCUMENTS ((record id, document) pairs); the number of term rows written.
+
+    The rows: term rows, one facet row per record, and on PostgreSQL the record's facet array
+    (``records_record.search_facets``), all from ``search_rows``.
 
     The old rows go by id list (DELETE_IDS) or by an id range (DELETE_RANGE = (after, up_to)),
     which a full rebuild walking the records in id order uses. Plain SQL (COPY on PostgreSQL):
     this runs inside every publish and every bulk-import batch.
     """
-    table = RecordSearchTerm._meta.db_table
-    rows = [
-        (record_id, field, value)
-        for record_id, document in with_search_context(documents)
-        for field, value in record_terms(document)
-    ]
+    rows, facet_rows = search_rows(documents)
+    for table, columns, table_rows in (
+        (RecordSearchTerm._meta.db_table, "record_id, field, value", rows),
+        (RecordSearchFacets._meta.db_table, "record_id, facets", facet_rows),
+    ):
+        _replace_rows(table, columns, table_rows, delete_ids=delete_ids, delete_range=delete_range)
+    if connection.vendor == "postgresql":
+        ids = delete_ids if delete_ids is not None or delete_range else [pk for pk, _ in documents]
+        _copy_facet_arrays(delete_ids=list(ids or []), delete_range=delete_range)
+    return len(rows)
+
+
+def _copy_facet_arrays(*, delete_ids: list[str], delete_range: tuple | None) -> None:
+    """PostgreSQL: copy the facet rows of these records into ``records_record.search_facets``.
+
+    The array (GIN-indexed, created by migration records.0007) serves facet selections; rows
+    whose array is already right are not rewritten (a rebuild of unchanged records writes nothing).
+    """
+    table, facets = Record._meta.db_table, RecordSearchFacets._meta.db_table
+    separator = ord(FACET_SEPARATOR)
+    new = (
+        f"COALESCE((SELECT string_to_array(f.facets, chr({separator})) FROM {facets} f "  # noqa: S608
+        f"WHERE f.record_id = {table}.id), '{{}}')"
+    )
+    update = f"UPDATE {table} SET search_facets = {new} WHERE search_facets IS DISTINCT FROM {new} AND "  # noqa: S608
+    with connection.cursor() as cursor:
+        if delete_range is not None:
+            cursor.execute(update + "id > %s AND id <= %s", list(delete_range))
+        for start in range(0, len(delete_ids), 500):
+            cursor.execute(update + "id = ANY(%s::varchar[])", [delete_ids[start : start + 500]])
+
+
+def _replace_rows(table: str, columns: str, rows: list[tuple], *, delete_ids, delete_range) -> None:
     with connection.cursor() as cursor:
         if delete_range is not None:
             after, up_to = delete_range
@@ -361,14 +423,12 @@ def replace_search_terms(
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", chunk)  # noqa: S608
         if connection.vendor == "postgresql":
-            with cursor.connection.cursor().copy(
-                f"COPY {table} (record_id, field, value) FROM STDIN"
-            ) as copy:
+            with cursor.connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            cursor.executemany(f"INSERT INTO {table} (record_id, field, value) VALUES (%s, %s, %s)", rows)  # noqa: S608
-    return len(rows)
+            marks = ", ".join(["%s"] * len(columns.split(", ")))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 @receiver(records_changed, dispatch_uid="records.search_indexes.records_changed")
