@@ -185,9 +185,11 @@ class DatabaseSearchBackend(SearchBackend):
             f"AS ranked WHERE number <= {window:d} UNION ALL SELECT 1, NULL, COUNT(*) FROM found"
         )
         if count:
+            # every row but the LIMIT-th newest (there only when the scan hit the limit): no sort
+            # of the facet arrays, the rows are counted where they are
             statement += (
-                " UNION ALL SELECT 2, entry, COUNT(*) FROM (SELECT facet_entries FROM found "
-                f"{newest} LIMIT {limit - 1:d}) AS counted, unnest(counted.facet_entries) AS entry "
+                " UNION ALL SELECT 2, entry, COUNT(*) FROM found, unnest(found.facet_entries) AS entry "
+                f"WHERE pk IS DISTINCT FROM (SELECT pk FROM found {newest} OFFSET {limit - 1:d} LIMIT 1) "
                 "GROUP BY entry"
             )
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
