@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -169,7 +170,10 @@ class DatabaseSearchBackend(SearchBackend):
             table = connection.ops.quote_name(index.model._meta.db_table)
             rows = rows.annotate(facet_entries=RawSQL(f"{table}.{index.facet_array_column}", ()))
             rows = rows.values_list("pk", index.recency_field, "facet_entries")
-        sql, params = rows.query.sql_with_params()
+        try:
+            sql, params = rows.query.sql_with_params()
+        except EmptyResultSet:  # a condition that matches nothing (``NOT *``, an empty id list)
+            return [], 0, (Counter() if count else None)
         recency = connection.ops.quote_name(index.recency_field)
         newest = f"ORDER BY {recency} DESC, pk DESC"
         if not postgres:
