@@ -62,6 +62,17 @@ class Record(models.Model):
     title = models.TextField(blank=True, default="")
     publication_date = models.CharField(max_length=32, blank=True, default="")
     search_text = models.TextField(blank=True, default="")
+    # access.record == "restricted", computed by the database from json on every write (so no
+    # path that changes the document can leave it stale): the read filter of lists and searches
+    # tests this column instead of reading each row's JSON document.
+    search_restricted = models.GeneratedField(
+        expression=models.Case(
+            models.When(json__access__record="restricted", then=models.Value(True)),
+            default=models.Value(False),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     objects = RecordQuerySet.as_manager()
 

@@ -149,7 +149,8 @@ class RecordPolicy(Policy):
         queryset = queryset.filter(deletion_status=DeletionStatus.PUBLISHED)
         if is_admin(user):
             return queryset
-        return queryset.filter(~Q(json__access__record="restricted") | parents_granted(user, levels.VIEW))
+        # search_restricted is access.record == "restricted", generated from json by the database
+        return queryset.filter(Q(search_restricted=False) | parents_granted(user, levels.VIEW))
 
 
 class DraftPolicy(Policy):

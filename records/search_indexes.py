@@ -17,7 +17,7 @@ from django.dispatch import receiver
 
 from records.documents import access_status
 from records.models import Record
-from records.search_models import RecordSearchTerm
+from records.search_models import FACET_SEPARATOR, FACET_TERM_FIELDS, RecordSearchFacets, RecordSearchTerm
 from records.signals import records_changed
 from repository.search.query import DATE, KEYWORD, TEXT, FieldSet, SearchField, text_tokens
 from repository.search.spec import Facet, SearchIndex, register
@@ -201,6 +201,8 @@ RECORD_INDEX = register(
             "title": ("title", "pk"),
         },
         term_model=RecordSearchTerm,
+        facet_model=RecordSearchFacets,
+        facet_array_column="search_facets",
         term_writer="records.search_indexes.write_search_terms",
         es_adapter="records.search_documents.RECORD_ADAPTER",
         es_sorts={
@@ -334,22 +336,62 @@ def write_search_terms(record_ids: Iterable[str]) -> int:
     return replace_search_terms(documents, delete_ids=ids)
 
 
+def facet_entries(terms: Iterable[tuple[str, str]]) -> str:
+    """The ``RecordSearchFacets.facets`` text of a record's term rows: its facet values, sorted.
+
+    A value holding the separator (a control character) is left out rather than split.
+    """
+    return FACET_SEPARATOR.join(
+        f"{field}={value}"
+        for field, value in sorted(terms)
+        if field in FACET_TERM_FIELDS and FACET_SEPARATOR not in value
+    )
+
+
+def search_rows(
+    documents: list[tuple[str, dict]],
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """The search projection of DOCUMENTS ((record id, document) pairs) that lives outside the record row.
+
+    (term rows (record id, field, value), facet rows (record id, facets text)): everything
+    ``replace_search_terms`` writes, for a rebuild that writes them its own way.
+    """
+    terms, facets = [], []
+    for record_id, document in with_search_context(documents):
+        pairs = record_terms(document)
+        terms.extend((record_id, field, value) for field, value in pairs)
+        entries = facet_entries(pairs)
+        if entries:
+            facets.append((record_id, entries))
+    return terms, facets
+
+
 def replace_search_terms(
     documents: list[tuple[str, dict]], *, delete_ids: list[str], table: str | None = None
 ) -> int:
-    """Replace the term rows of DOCUMENTS ((record id, document) pairs) and of the records DELETE_IDS
-    (those without a document are gone) in TABLE (default: the term table); the number of rows written.
+    """Replace the search rows of DOCUMENTS ((record id, document) pairs) and of the records
+    DELETE_IDS (those without a document are gone); the number of term rows written.
+
+    The rows, all from ``search_rows``: term rows, one facet row per record, and on PostgreSQL
+    the record's facet array (``records_record.search_facets``). With TABLE (the full rebuild's
+    new term table, ``records.search_rebuild``) only the term rows are written, into TABLE: the
+    rebuild derives the facet rows from the finished term table in its swap.
 
     Plain SQL (COPY on PostgreSQL): this runs inside every publish and every bulk-import batch.
     """
-    table = table or RecordSearchTerm._meta.db_table
-    rows = search_term_rows(documents)
+    rows, facet_rows = search_rows(documents)
+    targets = [(table or RecordSearchTerm._meta.db_table, TERM_COLUMNS, rows)]
+    if table is None:
+        targets.append((RecordSearchFacets._meta.db_table, ("record_id", "facets"), facet_rows))
     with connection.cursor() as cursor:
-        for start in range(0, len(delete_ids), 500):
-            chunk = delete_ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {table} WHERE record_id IN ({marks})", chunk)  # noqa: S608
-        insert_term_rows(cursor, table, rows)
+        for target, columns, target_rows in targets:
+            for start in range(0, len(delete_ids), 500):
+                chunk = delete_ids[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {target} WHERE record_id IN ({marks})", chunk)  # noqa: S608
+            insert_rows(cursor, target, columns, target_rows)
+    if table is None and connection.vendor == "postgresql":
+        _copy_facet_arrays(delete_ids)
     return len(rows)
 
 
@@ -361,7 +403,8 @@ def search_term_rows(documents: list[tuple[str, dict]]) -> list[tuple]:
     """The term rows (``TERM_COLUMNS``) of DOCUMENTS ((record id, stored document) pairs).
 
     The one projection of records into term rows: publishing, the queue drain and the full
-    rebuild (``records.search_rebuild``) all write what this returns.
+    rebuild (``records.search_rebuild``) all write what this returns (``search_rows`` adds the
+    facet rows, which derive from these).
     """
     return [
         (record_id, field, value)
@@ -370,18 +413,80 @@ def search_term_rows(documents: list[tuple[str, dict]]) -> list[tuple]:
     ]
 
 
-def insert_term_rows(cursor, table: str, rows: list[tuple], *, freeze: bool = False) -> None:
-    """Write ROWS (``TERM_COLUMNS``) into TABLE: COPY on PostgreSQL (FREEZE: a table created in
+def insert_rows(
+    cursor, table: str, columns: tuple[str, ...], rows: list[tuple], *, freeze: bool = False
+) -> None:
+    """Write ROWS (tuples of COLUMNS) into TABLE: COPY on PostgreSQL (FREEZE: a table created in
     this transaction, whose pages COPY then marks all-visible), one ``executemany`` on SQLite."""
-    columns = ", ".join(TERM_COLUMNS)
+    names = ", ".join(columns)
     if connection.vendor == "postgresql":
         options = " WITH (FREEZE)" if freeze else ""
-        with cursor.connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN{options}") as copy:
+        with cursor.connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN{options}") as copy:
             for row in rows:
                 copy.write_row(row)
     else:
-        marks = ", ".join(["%s"] * len(TERM_COLUMNS))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def insert_term_rows(cursor, table: str, rows: list[tuple], *, freeze: bool = False) -> None:
+    """Write term ROWS (``TERM_COLUMNS``) into TABLE (see ``insert_rows``)."""
+    insert_rows(cursor, table, TERM_COLUMNS, rows, freeze=freeze)
+
+
+def _facet_array_update(condition: str) -> str:
+    """PostgreSQL: the UPDATE that copies facet rows into ``records_record.search_facets`` for the
+    records matching CONDITION; rows whose array is already right are not rewritten."""
+    table, facets = Record._meta.db_table, RecordSearchFacets._meta.db_table
+    new = (
+        f"COALESCE((SELECT string_to_array(f.facets, chr({ord(FACET_SEPARATOR)})) FROM {facets} f "  # noqa: S608
+        f"WHERE f.record_id = {table}.id), '{{}}')"
+    )
+    return (
+        f"UPDATE {table} SET search_facets = {new} "  # noqa: S608
+        f"WHERE search_facets IS DISTINCT FROM {new} AND {condition}"
+    )
+
+
+def _copy_facet_arrays(record_ids: list[str]) -> None:
+    """PostgreSQL: copy the facet rows of RECORD_IDS into ``records_record.search_facets``.
+
+    The array (GIN-indexed, created by migration records.0007) serves facet selections.
+    """
+    update = _facet_array_update("id = ANY(%s::varchar[])")
+    with connection.cursor() as cursor:
+        for start in range(0, len(record_ids), 500):
+            cursor.execute(update, [record_ids[start : start + 500]])
+
+
+def rebuild_facets_from_terms(cursor) -> None:
+    """Derive every record's facet row (and on PostgreSQL its facet array) from the term table.
+
+    The full rebuild runs this in its swap transaction, writers blocked, once the new term table
+    is in place: the same entries ``facet_entries`` builds (in code-point order, as Python sorts),
+    in one statement per table.
+    """
+    facets, terms = RecordSearchFacets._meta.db_table, RecordSearchTerm._meta.db_table
+    fields = ", ".join(["%s"] * len(FACET_TERM_FIELDS))
+    separator = ord(FACET_SEPARATOR)
+    cursor.execute(f"DELETE FROM {facets}")  # noqa: S608
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"INSERT INTO {facets} (record_id, facets) SELECT record_id, "  # noqa: S608
+            f"string_agg(field || '=' || value, chr({separator}) "
+            f'ORDER BY field COLLATE "C", value COLLATE "C") FROM {terms} '
+            f"WHERE field IN ({fields}) AND strpos(value, chr({separator})) = 0 GROUP BY record_id",
+            list(FACET_TERM_FIELDS),
+        )
+        cursor.execute(_facet_array_update("TRUE"))
+    else:
+        cursor.execute(
+            f"INSERT INTO {facets} (record_id, facets) SELECT record_id, "  # noqa: S608
+            f"group_concat(entry, char({separator})) FROM (SELECT record_id, field || '=' || value AS entry "
+            f"FROM {terms} WHERE field IN ({fields}) AND instr(value, char({separator})) = 0 "
+            "ORDER BY record_id, field, value) GROUP BY record_id",
+            list(FACET_TERM_FIELDS),
+        )
 
 
 @receiver(records_changed, dispatch_uid="records.search_indexes.records_changed")

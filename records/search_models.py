@@ -9,9 +9,18 @@ from __future__ import annotations
 from django.db import models
 
 from records.models import Record
+from repository.search.spec import FACET_SEPARATOR
 
-#: the term fields the record facets count (records.search_indexes.RECORD_INDEX.facets): a partial
-#: index over their rows serves facet counts with a third of the index the other fields need
+__all__ = [
+    "FACET_SEPARATOR",
+    "FACET_TERM_FIELDS",
+    "RecordSearchFacets",
+    "RecordSearchTerm",
+    "SearchQueueEntry",
+]
+
+#: the term fields the record facets count (records.search_indexes.RECORD_INDEX.facets): their
+#: values are also kept in one ``RecordSearchFacets`` row per record, which facet counts read
 FACET_TERM_FIELDS = (
     "access_status",
     "community",
@@ -26,8 +35,8 @@ FACET_TERM_FIELDS = (
 class RecordSearchTerm(models.Model):
     """One value of one searchable field of a record (``language=eng``, ``creator=lovelace``)."""
 
-    # No index of its own: (record, field, value) starts with record_id and serves facet counts
-    # over a set of records with index-only scans.
+    # No index of its own: (record, field, value) starts with record_id and serves the deletes
+    # of a record's rows.
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="search_terms", db_index=False)
     field = models.CharField(max_length=32)
     value = models.CharField(max_length=200)
@@ -36,15 +45,30 @@ class RecordSearchTerm(models.Model):
         indexes = [
             models.Index(fields=["field", "value", "record"], name="record_search_term_idx"),
             models.Index(fields=["record", "field", "value"], name="record_search_term_record_idx"),
-            models.Index(
-                fields=["record", "field", "value"],
-                condition=models.Q(field__in=FACET_TERM_FIELDS),
-                name="record_search_term_facet_idx",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.field}={self.value}"
+
+
+class RecordSearchFacets(models.Model):
+    """The facet values of one record in one row: what facet counts read (one row per counted record).
+
+    ``facets`` holds ``field=value`` entries (the term rows of ``FACET_TERM_FIELDS``) joined by
+    ``FACET_SEPARATOR``. Written with the term rows (``records.search_indexes.replace_search_terms``).
+    """
+
+    record = models.OneToOneField(
+        Record, on_delete=models.CASCADE, primary_key=True, related_name="search_facets"
+    )
+    facets = models.TextField()
+
+    class Meta:
+        verbose_name = "search facets"
+        verbose_name_plural = "search facets"
+
+    def __str__(self) -> str:
+        return f"{self.record_id} facets"
 
 
 class SearchQueueEntry(models.Model):

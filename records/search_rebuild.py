@@ -6,7 +6,8 @@ vacuum) and gets its indexes afterwards, each built in one sorted pass instead o
 Writers (publishes, imports, queue drains) keep writing the current table meanwhile: triggers
 log the records they touch, and those records are projected again into the new table, once
 without a lock and once more in the swap transaction, which blocks writers (not readers) while
-it drops the old table and gives the new one its name, indexes and constraints (ADR 17).
+it drops the old table, gives the new one its name, indexes and constraints, and derives the
+facet rows and arrays (ADR 16) from it in SQL (ADR 17).
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from collections.abc import Callable, Iterator
 from django.db import connection, transaction
 
 from records.models import Record
-from records.search_indexes import insert_term_rows, replace_search_terms, search_term_rows
+from records.search_indexes import (
+    insert_term_rows,
+    rebuild_facets_from_terms,
+    replace_search_terms,
+    search_term_rows,
+)
 from records.search_models import RecordSearchTerm
 
 TERMS = RecordSearchTerm._meta.db_table
@@ -183,6 +189,7 @@ class _Postgres:
                 cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {old_sequence.split('.')[-1]}")
             for name, definition in foreign_keys:  # checked for the rows of the new table below
                 cursor.execute(f"ALTER TABLE {TERMS} ADD CONSTRAINT {name} {definition} NOT VALID")
+            rebuild_facets_from_terms(cursor)  # from the finished term table, writers still blocked
         with connection.cursor() as cursor:
             for name, _ in foreign_keys:  # no lock that blocks readers or writers
                 cursor.execute(f"ALTER TABLE {TERMS} VALIDATE CONSTRAINT {name}")
@@ -268,3 +275,4 @@ class _Sqlite:
             cursor.execute(f'ALTER TABLE "{NEW}" RENAME TO "{TERMS}"')
             for sql in indexes:
                 cursor.execute(sql)
+            rebuild_facets_from_terms(cursor)

@@ -14,6 +14,9 @@ from django.db.models import Model
 
 from repository.search.query import FieldSet
 
+#: separates the ``field=value`` entries of a facet row (``SearchIndex.facet_model``)
+FACET_SEPARATOR = "\x1e"
+
 
 @dataclass(frozen=True)
 class Facet:
@@ -68,6 +71,14 @@ class SearchIndex:
     #: the column "newest" orders by (candidate windows take the newest matches)
     recency_field: str = "created"
     term_model: type[Model] | None = None
+    #: one row per record (primary key ``record_id``) whose text column ``facets`` holds the
+    #: record's facet term rows as ``field=value`` entries joined by ``FACET_SEPARATOR``:
+    #: what the database backend counts facets from
+    facet_model: type[Model] | None = None
+    #: PostgreSQL only: a ``text[]`` column of the model's table with the same ``field=value``
+    #: entries under a GIN index, so that facet selections combine with the full-text index in
+    #: one bitmap scan (the migration creates it, ``term_writer`` keeps it current)
+    facet_array_column: str = ""
     #: the reverse relation from the model to its term rows
     term_relation: str = "search_terms"
     #: dotted path of the function that rewrites the term rows of a list of ids (the database

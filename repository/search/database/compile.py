@@ -154,6 +154,10 @@ class QueryCompiler:
             cursor.execute(sql, params)
             return dict(cursor.fetchall())
 
+    def has_fulltext(self, node: nodes.Node) -> bool:
+        """NODE has a positive full-text term (what the full-text index can find the matches by)."""
+        return any(self._leaf(term) is not None for term in positive_terms(node))
+
     # --- the tree -------------------------------------------------------------------
     def compile(self, node: nodes.Node) -> Q:
         """The condition NODE puts on the model's rows."""
