@@ -23,25 +23,25 @@ except ImportError:  # not served by gunicorn (tests, runserver)
 
 class SocketBody:
     """read()/readinto() over the LENGTH bytes of a request body: first what gunicorn already
-    read ahead with the headers, then the socket. gunicorn's remaining length is kept current,
-    so it neither reads the consumed bytes again nor loses a pipelined next request."""
+    read ahead with the headers, then the socket. gunicorn's state is kept current after every
+    call (its remaining length, read-ahead not used yet), so a body left unread or half read
+    (an upload refused midway) is drained by gunicorn as usual, and a pipelined next request
+    is never consumed."""
 
     def __init__(self, sock: socket.socket, reader: LengthReader):
         self.sock = sock
         self.reader = reader
-        held = reader.unreader.take_buffered()
-        if len(held) > reader.length:  # the next request's first bytes: give them back
-            reader.unreader.unread(held[reader.length :])
-        self.held = memoryview(held[: reader.length])
 
     def readinto(self, target: memoryview) -> int:
         want = min(len(target), self.reader.length)
         if want <= 0:
             return 0
-        if self.held:
-            received = min(want, len(self.held))
-            target[:received] = self.held[:received]
-            self.held = self.held[received:]
+        held = self.reader.unreader.take_buffered()
+        if held:
+            received = min(want, len(held))
+            target[:received] = held[:received]
+            if len(held) > received:  # the rest of the read-ahead, or the next request's start
+                self.reader.unreader.unread(held[received:])
         else:
             received = self.sock.recv_into(target, want)
         self.reader.length -= received

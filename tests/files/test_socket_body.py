@@ -46,6 +46,18 @@ def test_read_ahead_past_the_body_is_given_back_for_the_next_request():
         assert unreader.read() == b"GET /next"
 
 
+def test_a_body_left_half_read_is_still_drained_by_gunicorn_up_to_its_end():
+    """An upload refused midway (limit, checksum) leaves the rest to gunicorn, which must read
+    exactly the body's remaining bytes before the next request."""
+    server, client, unreader, body = gunicorn_input(12, b"01234")
+    with server, client:
+        client.sendall(b"56789ab" + b"NEXT")
+        stream = direct_body({"wsgi.input": body, "gunicorn.socket": server}, 12)
+        assert stream.read(3) == b"012"
+        assert body.read() == b"3456789ab"  # what gunicorn drains after the response
+        assert server.recv(100) == b"NEXT"
+
+
 def test_other_inputs_keep_the_plain_wsgi_input():
     server, client, unreader, body = gunicorn_input(10, b"0123456789")
     with server, client:
