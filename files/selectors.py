@@ -18,11 +18,16 @@ def order_key(document: dict):
     return lambda obj: (position.get(obj.key, len(position)), obj.key)
 
 
-def head_objects(kind: str, record_ids: list[str], *, completed_only: bool) -> list[ObjectVersion]:
-    """The current objects (no delete markers) of the buckets of RECORD_IDS, with their instances."""
+def head_objects(
+    kind: str, record_ids: list[str], *, completed_only: bool, key: str | None = None
+) -> list[ObjectVersion]:
+    """The current objects (no delete markers) of the buckets of RECORD_IDS, with their instances;
+    only the one named KEY if given (one row, not the whole bucket, for a single file)."""
     queryset = ObjectVersion.objects.filter(
         bucket__owner_kind=kind, bucket__record_id__in=record_ids, is_head=True, delete_marker=False
     ).select_related("file", "bucket")
+    if key is not None:
+        queryset = queryset.filter(key=key)
     if completed_only:
         queryset = queryset.filter(status=ObjectVersion.Status.COMPLETED)
     return list(queryset)
@@ -36,10 +41,10 @@ def draft_files(actor: UserLike, draft_id: str) -> tuple[Draft, list[ObjectVersi
 
 
 def draft_file(actor: UserLike, draft_id: str, key: str) -> tuple[Draft, ObjectVersion]:
-    draft, objects = draft_files(actor, draft_id)
-    for obj in objects:
-        if obj.key == key:
-            return draft, obj
+    """One file of a draft the actor may read (pending too)."""
+    draft = record_selectors.draft_get(actor, draft_id)
+    for obj in head_objects(Bucket.OwnerKind.DRAFT, [draft.pk], completed_only=False, key=key):
+        return draft, obj
     raise NotFound(f"File {key!r} not found in the draft.")
 
 
@@ -53,10 +58,12 @@ def record_files(actor: UserLike, record_id: str) -> tuple[Record, list[ObjectVe
 
 
 def record_file(actor: UserLike, record_id: str, key: str) -> tuple[Record, ObjectVersion]:
-    record, objects = record_files(actor, record_id)
-    for obj in objects:
-        if obj.key == key:
-            return record, obj
+    """One file of a published record, under the same access rules as the record's file list."""
+    record = record_selectors.record_get(actor, record_id)
+    if not record_policy.can(actor, "read_files", record):
+        raise PermissionDenied("You do not have access to the files of this record.")
+    for obj in head_objects(Bucket.OwnerKind.RECORD, [record.pk], completed_only=True, key=key):
+        return record, obj
     raise NotFound(f"File {key!r} not found in the record.")
 
 

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from files import selectors, services
+from files.api.body import direct_body
 from files.api.serializers import (
     FileEntrySerializer,
     FileInitSerializer,
@@ -47,15 +48,16 @@ def _body(request) -> tuple[object, int | None, bool]:
     """(stream, length, terminated) of an upload's raw body, read in chunks, never request.body.
 
     The WSGI input is read directly: with a Content-Length the reader stops at it (no
-    LimitedStream wrapper per read); without one (chunked transfer coding) only a server that
-    delimits the body (``wsgi.input_terminated``, e.g. gunicorn) lets us read it to its end.
+    LimitedStream wrapper per read), and under gunicorn the socket itself is read into the
+    upload's buffers (files/api/body.py); without one (chunked transfer coding) only a server
+    that delimits the body (``wsgi.input_terminated``, e.g. gunicorn) lets us read it to its end.
     """
     environ = request._request.environ
     request._request._read_started = True  # a later request.body raises instead of reading the socket again
     length = _content_length(request)
     chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
     terminated = bool(environ.get("wsgi.input_terminated")) and length is None and chunked
-    return environ["wsgi.input"], length, terminated
+    return direct_body(environ, length) or environ["wsgi.input"], length, terminated
 
 
 def _draft_entry(request, draft_id: str, key: str) -> Response:

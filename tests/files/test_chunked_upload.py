@@ -193,3 +193,35 @@ def test_ranges_are_sent_exactly_through_gunicorns_sendfile(gunicorn, draft_id):
         connection.close()
     status, whole = call(gunicorn, "GET", f"{path}/content")
     assert status == 200 and whole == data
+
+
+def test_an_upload_of_known_length_is_read_from_the_socket_exactly(gunicorn, draft_id):
+    """With Content-Length the body is read straight from gunicorn's socket: same bytes, same md5."""
+    data = os.urandom(LIMIT)
+    init(gunicorn, draft_id, {"key": "known.bin", "size": LIMIT})
+    path = f"/api/records/{draft_id}/draft/files/known.bin"
+    assert call(gunicorn, "PUT", f"{path}/content", data, OCTETS)[0] == 200
+    status, entry = call(gunicorn, "POST", f"{path}/commit")
+    assert status == 200 and entry["checksum"] == f"md5:{hashlib.md5(data).hexdigest()}"  # noqa: S324
+    assert call(gunicorn, "GET", f"{path}/content") == (200, data)
+
+
+def test_a_client_leaving_mid_body_leaves_nothing_and_the_upload_can_be_retried(gunicorn, draft_id):
+    port, token, data_dir = gunicorn
+    before = stored_files(data_dir)
+    init(gunicorn, draft_id, {"key": "cut.bin"})
+    path = f"/api/records/{draft_id}/draft/files/cut.bin"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(
+            (
+                f"PUT {path}/content HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                f"Content-Type: application/octet-stream\r\nContent-Length: {LIMIT}\r\n\r\n"
+            ).encode()
+            + b"x" * (LIMIT // 2)
+        )
+        sock.shutdown(socket.SHUT_WR)  # the client is gone: the server sees the body end early
+        sock.recv(65536)  # the answer (or the connection closing) comes once the server is done
+    assert stored_files(data_dir) == before
+    status, entry = call(gunicorn, "GET", path)
+    assert status == 200 and entry["status"] == "pending" and entry.get("file_id") is None
+    assert call(gunicorn, "PUT", f"{path}/content", b"y" * 1000, OCTETS)[0] == 200
