@@ -16,7 +16,7 @@ from django.db import connection
 from django.dispatch import receiver
 
 from records.documents import access_status
-from records.models import Record
+from records.models import Record, RecordRevision
 from records.search_models import FACET_SEPARATOR, FACET_TERM_FIELDS, RecordSearchFacets, RecordSearchTerm
 from records.signals import records_changed
 from repository.search.query import DATE, KEYWORD, TEXT, FieldSet, SearchField, text_tokens
@@ -327,13 +327,17 @@ def with_search_context(documents: list[tuple[str, dict]]) -> list[tuple[str, di
     return result
 
 
-def write_search_terms(record_ids: Iterable[str]) -> int:
-    """Rebuild the term rows of RECORD_IDS from their documents; the number of rows written."""
+def write_search_terms(record_ids: Iterable[str], *, new: bool = False) -> int:
+    """Rebuild the term rows of RECORD_IDS from their documents; the number of rows written.
+
+    NEW: the records were created in this transaction (a bulk-import batch), so no rows of theirs
+    exist to delete.
+    """
     ids = list(record_ids)
     if not ids:
         return 0
     documents = list(Record.objects.filter(pk__in=ids).values_list("pk", "json").iterator())
-    return replace_search_terms(documents, delete_ids=ids)
+    return replace_search_terms(documents, delete_ids=ids, new=new)
 
 
 def facet_entries(terms: Iterable[tuple[str, str]]) -> str:
@@ -367,7 +371,7 @@ def search_rows(
 
 
 def replace_search_terms(
-    documents: list[tuple[str, dict]], *, delete_ids: list[str], table: str | None = None
+    documents: list[tuple[str, dict]], *, delete_ids: list[str], table: str | None = None, new: bool = False
 ) -> int:
     """Replace the search rows of DOCUMENTS ((record id, document) pairs) and of the records
     DELETE_IDS (those without a document are gone); the number of term rows written.
@@ -378,6 +382,10 @@ def replace_search_terms(
     rebuild derives the facet rows from the finished term table in its swap.
 
     Plain SQL (COPY on PostgreSQL): this runs inside every publish and every bulk-import batch.
+    With NEW (records created in this transaction) nothing is deleted first: during a long bulk
+    load the planner's statistics of the term table lag behind its size (all the more without
+    autovacuum), and it chose a sequential scan of the whole table for each batch's DELETE, so a
+    load slowed down as it grew.
     """
     rows, facet_rows = search_rows(documents)
     targets = [(table or RecordSearchTerm._meta.db_table, TERM_COLUMNS, rows)]
@@ -385,7 +393,7 @@ def replace_search_terms(
         targets.append((RecordSearchFacets._meta.db_table, ("record_id", "facets"), facet_rows))
     with connection.cursor() as cursor:
         for target, columns, target_rows in targets:
-            for start in range(0, len(delete_ids), 500):
+            for start in range(0, 0 if new else len(delete_ids), 500):
                 chunk = delete_ids[start : start + 500]
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {target} WHERE record_id IN ({marks})", chunk)  # noqa: S608
@@ -495,8 +503,10 @@ def index_changed_records(sender, record_ids: list[str], action: str, **kwargs) 
     from records.search_models import SearchQueueEntry
     from repository.search import get_backend
 
+    # an import batch's records were inserted in this transaction (existing ids are skipped)
+    new = action == RecordRevision.Action.IMPORT
     for start in range(0, len(record_ids), 500):
-        write_search_terms(record_ids[start : start + 500])
+        write_search_terms(record_ids[start : start + 500], new=new)
     if get_backend().indexes_after_commit:
         # Publishing a version changes is_latest of its siblings: their documents change too.
         parents = Record.objects.filter(pk__in=record_ids).values("parent_id")

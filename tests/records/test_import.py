@@ -115,6 +115,30 @@ def test_import_publishes_records_with_pids_revision_and_search(tmp_path):
     assert [hit.title for hit in hits] == ["Zebrafish fin regeneration series 3"]
 
 
+def test_an_import_batch_deletes_no_search_rows_and_facets_still_count_it(tmp_path):
+    """A batch's records are new: deleting their (absent) term rows was a sequential scan of the
+    whole term table per batch once the planner's statistics lagged behind a long load."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from records.search_models import RecordSearchFacets, RecordSearchTerm
+
+    path = write_lines(tmp_path / "records.jsonl", generated_lines(4))
+    with CaptureQueriesContext(connection) as queries:
+        run_import(path)
+    terms, facets = RecordSearchTerm._meta.db_table, RecordSearchFacets._meta.db_table
+    deletes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DELETE FROM")]
+    assert not [sql for sql in deletes if terms in sql or facets in sql]
+    assert RecordSearchFacets.objects.count() == 4
+    assert set(RecordSearchTerm.objects.values_list("record_id", flat=True)) == set(
+        Record.objects.values_list("pk", flat=True)
+    )
+    result = get_backend().search_records(
+        Record.objects.all(), SearchParams(q="zebrafish", filters=(("resource_type", "dataset"),))
+    )
+    assert [hit.title for hit in result.hits] == ["Zebrafish fin regeneration series 0"]
+
+
 def test_bad_lines_are_reported_and_the_valid_ones_imported(tmp_path):
     good = generated_lines(2)
     missing_title = valid_document()
