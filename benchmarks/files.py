@@ -28,10 +28,12 @@ import argparse
 import hashlib
 import http.client
 import json
+import mmap
 import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,6 +88,60 @@ def evict(path: Path) -> None:
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
     finally:
         os.close(fd)
+
+
+def raw_read_seconds(path: Path) -> float:
+    """Seconds to read PATH sequentially in 1 MiB reads, evicted from the page cache first."""
+    evict(path)
+    buffer = memoryview(bytearray(CHUNK))
+    start = time.perf_counter()
+    with open(path, "rb", buffering=0) as handle:
+        while handle.readinto(buffer):
+            pass
+    return time.perf_counter() - start
+
+
+def raw_small_file_seconds(directory: Path, chunk: bytes, tries: int) -> tuple[float, float]:
+    """Median seconds to store 1 MB durably (md5, write, fsync, rename into place) and to read
+    it back uncached: the floor under a 1 MB upload and download, whatever the HTTP layer."""
+    stores, reads = [], []
+    for n in range(tries):
+        path, temporary = directory / f"raw-small-{n}", directory / f"raw-small-{n}.part"
+        start = time.perf_counter()
+        hashlib.md5(chunk[:MB]).hexdigest()  # noqa: S324
+        with open(temporary, "wb") as handle:
+            handle.write(chunk[:MB])
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        stores.append(time.perf_counter() - start)
+        reads.append(raw_read_seconds(path))
+        path.unlink()
+    return statistics.median(stores), statistics.median(reads)
+
+
+def raw_direct_written_read_rate(directory: Path, total: int, chunk: bytes) -> float:
+    """Uncached read rate of a file written as uploads write theirs (ADR 0014: O_DIRECT, 2 MiB
+    page-aligned buffers, fsync): on some virtual disks the first read of such a file is slower
+    than that of a file written through the page cache, and a download is such a first read."""
+    path = directory / "raw-direct-test"
+    buffer = mmap.mmap(-1, 2 * 1024 * 1024)
+    for offset in range(0, len(buffer), CHUNK):
+        buffer[offset : offset + CHUNK] = chunk[: len(buffer) - offset]
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        fd = os.open(path, flags | os.O_DIRECT)
+    except OSError:  # a filesystem without O_DIRECT
+        fd = os.open(path, flags)
+    try:
+        for _ in range(total // len(buffer)):
+            os.write(fd, buffer)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    rate = (total // len(buffer)) * len(buffer) / raw_read_seconds(path) / MB
+    path.unlink()
+    return rate
 
 
 def raw_disk_rates(directory: Path, total: int, chunk: bytes) -> tuple[float, float]:
@@ -196,6 +252,7 @@ class Client:
     def __init__(self, port: int, token: str):
         self.port = port
         self.headers = {"Authorization": f"Bearer {token}"}
+        self.buffer = memoryview(bytearray(CHUNK))
 
     def request(self, method: str, path: str, body=None, headers=None) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
@@ -220,9 +277,10 @@ class Client:
             response = connection.getresponse()
             if response.status != 200:
                 raise RuntimeError(f"GET {path}: {response.status}")
+            # like curl -o /dev/null: one reused buffer, so the client's allocations are not measured
             received = 0
-            while block := response.read(CHUNK):
-                received += len(block)
+            while count := response.readinto(self.buffer):
+                received += count
             return received
         finally:
             connection.close()
@@ -269,14 +327,41 @@ def measure_size(client: Client, draft_id: str, size: int, chunk: bytes, data_di
     received = client.download(f"{base}/{key}/content")
     download = time.perf_counter() - start
     assert received == size, (received, size)
+    # the disk's rate for this very file, read raw right after the download (never before it: the
+    # first read of a file can warm a cache below the page cache, and the download must not gain)
+    same_file_read = size / raw_read_seconds(stored) / MB
     return {
         "size": size,
         "upload": size / upload / MB,
         "download": size / download / MB,
+        "same_file_read": same_file_read,
         "upload_rss": upload_rss,
         "download_rss": peak_rss_mb(pid),
         "rss_reset": resettable,
     }
+
+
+def measure_small(client: Client, draft_id: str, chunk: bytes, tries: int) -> tuple[float, float]:
+    """Median seconds of a 1 MB PUT and of a 1 MB GET (uncached) over TRIES files."""
+    base = f"/api/records/{draft_id}/draft/files"
+    keys = [f"small-{n}.bin" for n in range(tries)]
+    client.json("POST", base, [{"key": key, "size": MB} for key in keys], expect=201)
+    puts, gets = [], []
+    for key in keys:
+        start = time.perf_counter()
+        status, raw = client.request(
+            "PUT", f"{base}/{key}/content", chunk[:MB], {"Content-Type": "application/octet-stream"}
+        )
+        puts.append(time.perf_counter() - start)
+        if status != 200:
+            raise RuntimeError(f"upload 1 MB: {status} {raw[:300]!r}")
+        client.json("POST", f"{base}/{key}/commit")
+    for key in keys:
+        start = time.perf_counter()
+        received = client.download(f"{base}/{key}/content")
+        gets.append(time.perf_counter() - start)
+        assert received == MB, received
+    return statistics.median(puts), statistics.median(gets)
 
 
 def measure_many(client: Client, count: int) -> dict:
@@ -317,17 +402,24 @@ def main() -> None:
     parser.add_argument("--many", type=int, default=1000, help="files in the listing/publish test (0: skip)")
     parser.add_argument("--raw-size", default="1G", help="bytes for the raw md5 and disk figures")
     parser.add_argument("--dir", default=None, help="where the temporary data directory goes")
+    parser.add_argument(
+        "--small", type=int, default=20, help="1 MB files for the per-request figures (0: skip)"
+    )
     args = parser.parse_args()
     sizes = [parse_size(s) for s in args.sizes.split(",") if s]
     raw_size = parse_size(args.raw_size)
 
     data_dir = Path(tempfile.mkdtemp(prefix="repono-files-bench-", dir=args.dir))
     server = None
+    load_start = os.getloadavg()
     try:
         chunk = payload_chunk()
         log("measuring raw md5 and disk rates ...")
         md5_rate = raw_md5_rate(raw_size, chunk)
         write_rate, read_rate = raw_disk_rates(data_dir, raw_size, chunk)
+        direct_read_rate = raw_direct_written_read_rate(data_dir, raw_size, chunk)
+        if args.small:
+            raw_store, raw_read = raw_small_file_seconds(data_dir, chunk, args.small)
         token = setup_django(data_dir)
         port = free_port()
         server = start_server(data_dir, port)
@@ -338,7 +430,11 @@ def main() -> None:
         for size in sizes:
             log(f"moving {size / MB:g} MB through the API ...")
             results.append(measure_size(client, draft_id, size, chunk, data_dir, pid))
+        if args.small:
+            log(f"moving {args.small} files of 1 MB through the API ...")
+            small_put, small_get = measure_small(client, draft_id, chunk, args.small)
         many = measure_many(client, args.many) if args.many else {}
+        load_end = os.getloadavg()
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
@@ -350,16 +446,38 @@ def main() -> None:
     print(f"raw md5 in memory        {md5_rate:9.1f} MB/s   ({raw_size / MB:g} MB)")
     print(f"raw disk write + fsync   {write_rate:9.1f} MB/s")
     print(f"raw disk read (uncached) {read_rate:9.1f} MB/s")
+    print(f"  of a file written with O_DIRECT as uploads are: {direct_read_rate:.1f} MB/s")
+    print(
+        f"load average {' '.join(f'{v:.2f}' for v in load_start)} at the start, "
+        f"{' '.join(f'{v:.2f}' for v in load_end)} at the end"
+    )
     print()
     print(
         f"{'size':>10} {'upload MB/s':>12} {'/md5':>6} {'/write':>7} {'download MB/s':>14} {'/read':>6} "
-        f"{'peak RSS up':>12} {'peak RSS down':>14}"
+        f"{'/dread':>6} {'/file':>6} {'peak RSS up':>12} {'peak RSS down':>14}"
     )
     for r in results:
         upload = f"{r['upload']:>12.1f} {r['upload'] / md5_rate:>6.2f} {r['upload'] / write_rate:>7.2f}"
-        download = f"{r['download']:>14.1f} {r['download'] / read_rate:>6.2f}"
+        ratios = (
+            f"{r['download'] / read_rate:>6.2f} {r['download'] / direct_read_rate:>6.2f} "
+            f"{r['download'] / r['same_file_read']:>6.2f}"
+        )
+        download = f"{r['download']:>14.1f} {ratios}"
         rss = f"{r['upload_rss']:>10.1f}MB {r['download_rss']:>12.1f}MB"
         print(f"{r['size'] / MB:>8g}MB {upload} {download} {rss}")
+    print("(/dread: against the raw read of a file written with O_DIRECT; /file: against a raw uncached")
+    print(" read of the same stored file right after its download)")
+    if args.small:
+        print()
+        print(f"1 MB, median of {args.small} files:")
+        print(
+            f"  upload   {small_put * 1000:7.2f} ms  ({1 / small_put / md5_rate:.2f} of md5; raw floor "
+            f"md5 + write + fsync + rename {raw_store * 1000:.2f} ms: {raw_store / small_put:.2f} of it)"
+        )
+        print(
+            f"  download {small_get * 1000:7.2f} ms  ({1 / small_get / read_rate:.2f} of read; "
+            f"raw uncached read of 1 MB {raw_read * 1000:.2f} ms: {raw_read / small_get:.2f} of it)"
+        )
     if results and not results[0]["rss_reset"]:
         print("(peak RSS could not be reset between sizes: figures are the worker's peak so far)")
     if many:

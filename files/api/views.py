@@ -149,7 +149,7 @@ class DraftFileContentView(APIView):
     def put(self, request, id, key):  # noqa: A002
         draft = record_selectors.draft_get(request.user, id)
         stream, length, terminated = _body(request)
-        services.file_upload_content(
+        obj = services.file_upload_content(
             actor=request.user,
             draft_id=draft.pk,
             key=key,
@@ -158,7 +158,7 @@ class DraftFileContentView(APIView):
             content_md5=request.META.get("HTTP_CONTENT_MD5"),
             terminated=terminated,
         )
-        return _draft_entry(request, draft.pk, key)
+        return Response(dump_entry(obj, files_base(request, draft.pk, draft=True), draft=True))
 
 
 class DraftFilePartView(APIView):
@@ -193,8 +193,8 @@ class DraftFileCommitView(APIView):
     @extend_schema(parameters=[ID, KEY], request=None, responses={200: FileEntrySerializer, **ERRORS})
     def post(self, request, id, key):  # noqa: A002
         draft = record_selectors.draft_get(request.user, id)
-        services.file_commit(actor=request.user, draft_id=draft.pk, key=key)
-        return _draft_entry(request, draft.pk, key)
+        obj = services.file_commit(actor=request.user, draft_id=draft.pk, key=key)
+        return Response(dump_entry(obj, files_base(request, draft.pk, draft=True), draft=True))
 
 
 class FilesImportView(APIView):

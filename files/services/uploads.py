@@ -289,7 +289,13 @@ def _link_content(
     FileInstance.objects.filter(pk=instance.pk).update(
         size=size, checksum=f"md5:{digest}", readable=True, writable=False
     )
-    obj.file_id = instance.pk
+    instance.size, instance.checksum, instance.readable, instance.writable = (
+        size,
+        f"md5:{digest}",
+        True,
+        False,
+    )
+    obj.file = instance  # as stored: the caller renders the entry without reading it back
     obj.updated = timezone.now()
     obj.save(update_fields=["file", "updated"])
     if previous:
@@ -321,7 +327,7 @@ def _commit(*, actor: UserLike, draft_id: str, key: str) -> ObjectVersion:
     obj.mimetype = mimetypes.guess_type(key, strict=False)[0] or "application/octet-stream"
     obj.updated = timezone.now()
     obj.save(update_fields=["status", "mimetype", "updated"])
-    return ObjectVersion.objects.select_related("bucket", "file").get(pk=obj.pk)
+    return obj
 
 
 @transaction.atomic

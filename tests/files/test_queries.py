@@ -57,3 +57,44 @@ def test_listing_and_publishing_do_not_grow_with_the_number_of_files(
         assert response.status_code == 200
     with django_assert_max_num_queries(16):
         assert len(owner_client.get("/api/records").json()["hits"]["hits"]) == 2
+
+
+class Recorder:
+    """The SQL of every statement the connection executes (an execute wrapper: it sees them
+    whatever resets the connection's query log at the start of a request)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements.append(sql)
+        return execute(sql, params, many, context)
+
+    def selects(self) -> list[str]:
+        return [sql for sql in self.statements if sql.lstrip().upper().startswith("SELECT")]
+
+
+def test_upload_and_commit_render_the_entry_they_wrote_without_reading_it_back(
+    owner_client, draft, local_only
+):
+    """PUT content and commit answer with the entry the service just wrote (no draft and object
+    lookups after the write), and that answer is exactly what reading the entry gives."""
+    base = f"/api/records/{draft.pk}/draft/files"
+    owner_client.post(base, [{"key": "a.csv"}], format="json")
+    owner_client.get(base)  # warm up: token lookup caches
+    uploading, committing = Recorder(), Recorder()
+    with connection.execute_wrapper(uploading):
+        put = owner_client.put(
+            f"{base}/a.csv/content", b"a,b\n1,2\n", content_type="application/octet-stream"
+        )
+    assert put.status_code == 200
+    assert put.json() == owner_client.get(f"{base}/a.csv").json()
+    with connection.execute_wrapper(committing):
+        commit = owner_client.post(f"{base}/a.csv/commit")
+    assert commit.status_code == 200
+    assert commit.json() == owner_client.get(f"{base}/a.csv").json()
+    assert commit.json()["status"] == "completed" and commit.json()["checksum"] == put.json()["checksum"]
+    # the last statements are the writes: no SELECT after the last UPDATE of the object
+    for recorder in (uploading, committing):
+        last_update = max(i for i, sql in enumerate(recorder.statements) if sql.startswith("UPDATE"))
+        assert not [sql for sql in recorder.statements[last_update:] if sql.startswith("SELECT")]

@@ -149,3 +149,57 @@ def test_the_body_ending_early_stops_both_threads_and_leaves_nothing(user, draft
     with pytest.raises(UploadIncomplete, match=f"after {10 * BLOCK} of {10 * BLOCK + 1} bytes"):
         put(user, draft, "data.bin", io.BytesIO(data), len(data) + 1)
     assert stored_bytes(local_only) == {} and not FileInstance.objects.exists()
+
+
+@pytest.fixture
+def started_threads(monkeypatch):
+    """Names of the threads the upload code starts."""
+    names = []
+    real_thread = storage.threading.Thread
+
+    def counting_thread(*args, **kwargs):
+        names.append(kwargs.get("name"))
+        return real_thread(*args, **kwargs)
+
+    monkeypatch.setattr(storage.threading, "Thread", counting_thread)
+    return names
+
+
+@pytest.mark.parametrize("size", [0, 1, 4 * BLOCK], ids=lambda s: f"{s}B")
+def test_a_body_that_fits_one_buffer_is_stored_without_threads(
+    user, draft, local_only, small_buffers, started_threads, size
+):
+    """Nothing to overlap in one buffer: receiving, hashing, writing and fsync on the request thread."""
+    data = os.urandom(size)
+    obj = put(user, draft, "data.bin", io.BytesIO(data), size)
+    assert FileInstance.objects.get(pk=obj.file_id).checksum == f"md5:{md5(data)}"
+    assert list(stored_bytes(local_only).values()) == [data]
+    assert started_threads == []
+
+
+def test_a_larger_body_goes_through_the_pipeline(user, draft, local_only, small_buffers, started_threads):
+    data = os.urandom(4 * BLOCK + 1)
+    put(user, draft, "data.bin", io.BytesIO(data), len(data))
+    assert started_threads == ["file-hasher", "file-writer"]
+    assert list(stored_bytes(local_only).values()) == [data]
+
+
+def test_a_small_body_ending_early_leaves_nothing(user, draft, local_only, small_buffers, started_threads):
+    data = os.urandom(2 * BLOCK)
+    with pytest.raises(UploadIncomplete, match=f"after {2 * BLOCK} of {2 * BLOCK + 1} bytes"):
+        put(user, draft, "data.bin", ReadOnly(data), len(data) + 1)
+    assert stored_bytes(local_only) == {} and not FileInstance.objects.exists()
+    assert started_threads == []
+
+
+def test_a_small_body_failing_its_disk_write_leaves_nothing(
+    user, draft, local_only, small_buffers, started_threads, monkeypatch
+):
+    def no_space(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "write", no_space)
+    with pytest.raises(OSError, match="No space left"):
+        put(user, draft, "data.bin", io.BytesIO(os.urandom(3 * BLOCK)), 3 * BLOCK)
+    assert stored_bytes(local_only) == {} and not FileInstance.objects.exists()
+    assert started_threads == []
