@@ -7,8 +7,10 @@ Usage::
 
 DATABASE_URL names the server; the benchmark creates its own database ``repono_bench_oai_<pid>``,
 migrates it, loads N generated records with ``manage.py import_records`` (which also writes the
-OAI items and set membership, as in production), starts gunicorn on a free loopback port and
-harvests with Sickle (a real OAI-PMH client): ``oai_dc``, ``datacite`` and ``oai_dc`` in the
+OAI items and set membership, as in production), starts gunicorn on a free loopback port (as the
+Dockerfile runs it: one worker process with 4 threads; ``--workers``, ``--threads``; the server's
+``OAI_READ_AHEAD_SECONDS`` comes from the environment) and harvests with Sickle (a real OAI-PMH
+client): ``oai_dc``, ``datacite`` and ``oai_dc`` in the
 ``openaire_data`` set, 100 records per page. It drops the database at the end, also after a
 failure. With ``--keep-data DIR`` the loaded database is kept and reused by the next run. With
 ``--database NAME`` it harvests that existing database on the same server instead (nothing is
@@ -28,8 +30,6 @@ all).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import os
 import shutil
 import socket
@@ -45,7 +45,8 @@ from urllib.parse import urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from benchmarks.ingest import write_jsonl  # noqa: E402 (needs the path above)
+from benchmarks.access import exclusive  # noqa: E402 (needs the path above)
+from benchmarks.ingest import write_jsonl  # noqa: E402
 
 NS = "{http://www.openarchives.org/OAI/2.0/}"
 
@@ -56,21 +57,6 @@ def log(message: str) -> None:
 
 def loadavg() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-@contextlib.contextmanager
-def exclusive(path: str | None):
-    """Hold an exclusive lock on PATH (if given) for the block."""
-    if not path:
-        yield
-        return
-    with open(path, "a") as handle:
-        log(f"waiting for the benchmark lock {path} ...")
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def free_port() -> int:
@@ -214,7 +200,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "repository.wsgi",
@@ -222,6 +208,8 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
+        "--threads",
+        str(threads),
         "--timeout",
         "120",
         "--log-level",
@@ -244,7 +232,10 @@ def main() -> None:
     )
     parser.add_argument("--records", type=int, default=100_000, help="records to load (default 100000)")
     parser.add_argument("--batch-size", type=int, default=1000, help="import batch size (default 1000)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    # The defaults are the Dockerfile's command: --threads 4, and gunicorn's default of one worker
+    # process when WEB_CONCURRENCY is not set.
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (default 1)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
     parser.add_argument("--keep-data", type=Path, help="keep the loaded database here and reuse it next time")
     parser.add_argument(
         "--formats", default="oai_dc,datacite,oai_dc@openaire_data", help="prefix[@set] list to harvest"
@@ -323,14 +314,18 @@ def main() -> None:
             log(f"raw: {raw_count:,} records' JSON streamed in {raw_seconds:.2f} s ({raw_rate:,.0f} per s)")
             connections.close_all()
             port = free_port()
-            server = start_gunicorn(port, args.workers)
+            server = start_gunicorn(port, args.workers, args.threads)
             base_url = f"http://127.0.0.1:{port}/oai2d"
             from sickle import Sickle
 
             for _ in range(2 * args.workers):  # every worker imports and connects before the clock starts
                 Sickle(base_url).Identify()
             log("")
-            log(f"== ListRecords, 100 a page, gunicorn {args.workers} workers, Sickle, {os.cpu_count()} CPUs")
+            read_ahead = os.environ.get("OAI_READ_AHEAD_SECONDS", "5 (default)")
+            log(
+                f"== ListRecords, 100 a page, gunicorn {args.workers} worker(s) x {args.threads} thread(s),"
+                f" read-ahead {read_ahead} s, Sickle, {os.cpu_count()} CPUs"
+            )
             for spec in args.formats.split(","):
                 prefix, _, set_spec = spec.partition("@")
                 started = perf_counter()

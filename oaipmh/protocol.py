@@ -192,7 +192,7 @@ def list_items(document: render.Document, request: OAIRequest, now: datetime, *,
             complete_size=complete,
         )
         expires = tokens.expiry_from(timezone.now())
-        value = tokens.encode(next_state, expires=expires)
+        value = document.next_token = tokens.encode(next_state, expires=expires)
     else:
         value, expires = "", None
     render.resumption_token(

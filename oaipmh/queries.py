@@ -6,13 +6,15 @@ the materialized set membership, and never reach past the watermark (oaipmh.date
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import BooleanField, Min, OuterRef, Subquery
+from django.db.models import BooleanField, Min, OuterRef, Subquery, TextField
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from oaipmh.models import OAIItem, OAIMetadata, OAISet, OAISetMembership
 from records.models import Record
@@ -85,8 +87,63 @@ def page_of_items(
     """Up to SIZE entries after the key AFTER, in (datestamp, id) order, and whether more follow.
 
     With PREFIX, the entries carry their cached rendering in that format when it is current.
+    The statement is compiled once per shape of request (:func:`_page_statement`); the rows are
+    read with a plain cursor and turned into entries here, without the ORM's per-row converters.
     """
-    queryset = _filtered(set_spec, start, end, watermark)
+    values = {
+        "upper": min(end, watermark) if end is not None else watermark,
+        "start": start,
+        "after_stamp": after[0] if after is not None else None,
+        "after_id": after[1] if after is not None else None,
+        "set_spec": set_spec,
+        "prefix": prefix,
+    }
+    sql, params = _page_statement(
+        connection.alias,
+        has_set=set_spec is not None,
+        has_start=start is not None,
+        has_after=after is not None,
+        has_prefix=prefix is not None,
+        size=size,
+        values=values,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    entries = []
+    for row in rows[:size]:
+        if set_spec is None:
+            record_id, stamp, deleted, specs, revision = row[:5]
+        else:
+            record_id, stamp, removed, revision, deleted, specs = row[:6]
+            if deleted is None:
+                continue  # no item (cannot happen: rows are written together)
+            if removed:  # left the set: a deleted header in this set's listing (docs/adr/0011)
+                deleted, specs = True, [set_spec]
+        if deleted:
+            revision = None
+        stamp = datetime.fromisoformat(stamp)  # PostgreSQL: with its offset; SQLite: naive UTC
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        if isinstance(specs, str):  # JSON as text
+            specs = json.loads(specs)
+        item = Item(record_id=record_id, datestamp=stamp, deleted=revision is None, set_specs=specs)
+        xml = row[-1] if prefix is not None and revision is not None else None
+        entries.append(Entry(item=item, revision_id=revision, xml=xml))
+    return entries, len(rows) > size
+
+
+def _page_queryset(
+    *,
+    set_spec: str | None,
+    start: datetime | None,
+    upper: datetime,
+    after: tuple[datetime, str] | None,
+    size: int,
+):
+    """The ORM form of a page: the keyset page and the policy's verdict (the current revision of
+    what anonymous users may read, as a correlated subquery per row)."""
+    queryset = _filtered(set_spec, start, None, upper)
     if after is not None:
         # A row-value comparison, which both databases use as a range condition on the keyset index
         # (an OR of the two cases made PostgreSQL read and sort everything after the key's datestamp).
@@ -100,42 +157,113 @@ def page_of_items(
         if set_spec is None
         else queryset.order_by("oai_set_id", "datestamp", "record_id")
     )  # the keyset index's order (one set: the same order)
-    # One query: the keyset page, the policy's verdict (current revision of what anonymous users
-    # may read) and the cached rendering of that revision, as correlated subqueries per row.
     visible = record_policy.filter_visible(AnonymousUser(), Record.objects.filter(pk=OuterRef("record_id")))
+    # The datestamp as text, which Python parses in C: the database driver's loader (in Python,
+    # with Django's time zone handling) cost about as much as the rest of the row's handling.
+    ordered = ordered.annotate(stamp=Cast("datestamp", output_field=TextField()))
     annotations = {"revision": Subquery(visible.order_by().values("revision_id")[:1])}
     if set_spec is None:
-        fields = ["record_id", "datestamp", "deleted", "set_specs"]
+        fields = ["record_id", "stamp", "deleted", "set_specs"]
     else:  # membership rows; the item carries the deleted flag and the set specs
         item = OAIItem.objects.filter(record_id=OuterRef("record_id"))
         annotations["item_deleted"] = Subquery(item.values("deleted")[:1])
         annotations["item_set_specs"] = Subquery(item.values("set_specs")[:1])
-        fields = ["record_id", "datestamp", "removed"]
-    if prefix is not None:
-        # The record's current revision without the policy's condition: that verdict is "revision"
-        # above, and repeating it here read (and decompressed) each record's JSON a second time.
-        current = Record.objects.filter(pk=OuterRef(OuterRef("record_id"))).values("revision_id")[:1]
-        cached = OAIMetadata.objects.filter(
-            record_id=OuterRef("record_id"), prefix=prefix, revision_id=Subquery(current)
+        fields = ["record_id", "stamp", "removed"]
+    return ordered.annotate(**annotations).values_list(*fields, *annotations)[: size + 1]
+
+
+# Stand-ins for a page's variable values while its statement is compiled (no real value is one).
+_SENTINELS = {
+    "upper": datetime(1901, 1, 1, 0, 0, 1, tzinfo=UTC),
+    "start": datetime(1901, 1, 1, 0, 0, 2, tzinfo=UTC),
+    "after_stamp": datetime(1901, 1, 1, 0, 0, 3, tzinfo=UTC),
+    "after_id": "oai-sentinel-after-id",
+    "set_spec": "oai-sentinel-set-spec",
+    "prefix": "oai-sentinel-prefix",
+}
+_DATETIME_ROLES = ("upper", "start", "after_stamp")
+_statements: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _page_statement(
+    alias: str, *, has_set, has_start, has_after, has_prefix, size, values
+) -> tuple[str, list]:
+    """The SQL and parameters of a page.
+
+    Building the queryset and compiling it took more time than running it (most of a warm
+    page's time in the database layer). Its SQL depends only on the request's shape (which
+    filters are present, the page size), so it is compiled once per shape with stand-in values;
+    each parameter is remembered as the role it plays or as a constant, and a page fills in its
+    own values. A shape whose compiled parameters the stand-ins do not account for (a constant
+    that is a time, which would freeze) is compiled for every page instead.
+    """
+    shape = (alias, connection.vendor, has_set, has_start, has_after, has_prefix, size)
+    ops = connection.ops
+
+    def adapt(role: str, value):
+        return ops.adapt_datetimefield_value(value) if role in _DATETIME_ROLES else value
+
+    cached = _statements.get(shape)
+    if cached is None:
+        present = {
+            "upper": True,
+            "start": has_start,
+            "after_stamp": has_after,
+            "after_id": has_after,
+            "set_spec": has_set,
+            "prefix": has_prefix,
+        }
+        stand_in = {role: _SENTINELS[role] if present[role] else None for role in _SENTINELS}
+        queryset = _page_queryset(
+            set_spec=stand_in["set_spec"],
+            start=stand_in["start"],
+            upper=stand_in["upper"],
+            after=(stand_in["after_stamp"], stand_in["after_id"]) if has_after else None,
+            size=size,
         )
-        annotations["cached_xml"] = Subquery(cached.values("xml")[:1])
-    rows = list(ordered.annotate(**annotations).values_list(*fields, *annotations)[: size + 1])
-    entries = []
-    for row in rows[:size]:
-        if set_spec is None:
-            record_id, stamp, deleted, specs, revision = row[:5]
-        else:
-            record_id, stamp, removed, revision, deleted, specs = row[:6]
-            if deleted is None:
-                continue  # no item (cannot happen: rows are written together)
-            if removed:  # left the set: a deleted header in this set's listing (docs/adr/0011)
-                deleted, specs = True, [set_spec]
-        if deleted:
-            revision = None
-        item = Item(record_id=record_id, datestamp=stamp, deleted=revision is None, set_specs=specs)
-        xml = row[-1] if prefix is not None and revision is not None else None
-        entries.append(Entry(item=item, revision_id=revision, xml=xml))
-    return entries, len(rows) > size
+        sql, params = queryset.query.get_compiler(using=alias).as_sql()
+        by_value = {adapt(role, _SENTINELS[role]): role for role, wanted in present.items() if wanted}
+        slots = tuple((by_value.get(param), param) for param in params)
+        found = {role for role, _ in slots if role}
+        frozen_time = any(role is None and isinstance(param, datetime) for role, param in slots)
+        if found != {role for role, wanted in present.items() if wanted and role != "prefix"} or frozen_time:
+            return _compile_page(size=size, values=values)
+        if has_prefix:
+            sql, slots = _with_cached_metadata(sql), (("prefix", None), *slots)
+        cached = _statements[shape] = (sql, slots)
+    sql, slots = cached
+    return sql, [adapt(role, values[role]) if role else param for role, param in slots]
+
+
+def _compile_page(*, size: int, values: dict) -> tuple[str, list]:
+    """The SQL and parameters of one page, compiled for it."""
+    after = (values["after_stamp"], values["after_id"]) if values["after_id"] is not None else None
+    queryset = _page_queryset(
+        set_spec=values["set_spec"], start=values["start"], upper=values["upper"], after=after, size=size
+    )
+    sql, params = queryset.query.get_compiler(using=connection.alias).as_sql()
+    if values["prefix"] is None:
+        return sql, list(params)
+    return _with_cached_metadata(sql), [values["prefix"], *params]
+
+
+def _with_cached_metadata(page_sql: str) -> str:
+    """PAGE_SQL with one more column: each row's cached rendering of its current revision in a
+    format (the first parameter), when anonymous users may read it.
+
+    The lookup keys on the revision the policy's verdict returned: looking the record up again
+    for its current revision cost a third index probe per row. The rows keep the page's order:
+    the datestamps' text sorts as the datestamps do (one format, one offset: UTC).
+    """
+    quote = connection.ops.quote_name
+    table = quote(OAIMetadata._meta.db_table)
+    # identifiers are the model's; the format is a bound parameter
+    return (
+        f"SELECT page.*, (SELECT m.{quote('xml')} FROM {table} m"  # noqa: S608
+        f" WHERE m.{quote('record_id')} = page.{quote('record_id')} AND m.{quote('prefix')} = %s"
+        f" AND m.{quote('revision_id')} = page.{quote('revision')}) AS {quote('cached_xml')}"
+        f" FROM ({page_sql}) page ORDER BY page.{quote('stamp')}, page.{quote('record_id')}"
+    )
 
 
 def get_entry(record_id: str, prefix: str | None = None) -> Entry | None:

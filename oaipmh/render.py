@@ -120,6 +120,7 @@ class Document:
     def __init__(self, root: etree._Element):
         self.root = root
         self.payloads: list[bytes] = []
+        self.next_token: str | None = None  # the resumption token of a list page that has more
         self._marker = f"splice-{secrets.token_hex(12)}-"
 
     def splice(self, parent: etree._Element, xml: str | bytes) -> None:

@@ -172,12 +172,14 @@ def render_metadata(record_ids: Iterable[str], prefix: str) -> dict[str, str]:
 def stale_metadata(prefix: str, *, after: str = "", limit: int = BATCH) -> list[str]:
     """Up to LIMIT ids (after AFTER, in id order) of the items anonymous users may read whose PREFIX
     metadata is not cached for their current revision."""
+    # Every table bounded by AFTER, not only the records: PostgreSQL merge-joins the three in id
+    # order, and unbounded the cache and item sides were read from their first row for every
+    # batch, so rendering a large repository slowed down as it went (1.2 s a batch at 400,000).
     current = OAIMetadata.objects.filter(
-        record_id=OuterRef("pk"), prefix=prefix, revision_id=OuterRef("revision_id")
+        record_id=OuterRef("pk"), record_id__gt=after, prefix=prefix, revision_id=OuterRef("revision_id")
     )
-    visible = record_policy.filter_visible(
-        AnonymousUser(), Record.objects.filter(pk__gt=after, pk__in=OAIItem.objects.values("record_id"))
-    )
+    items = OAIItem.objects.filter(record_id__gt=after).values("record_id")
+    visible = record_policy.filter_visible(AnonymousUser(), Record.objects.filter(pk__gt=after, pk__in=items))
     return list(visible.filter(~Exists(current)).order_by("pk").values_list("pk", flat=True)[:limit])
 
 

@@ -381,6 +381,10 @@ OAI_DATACITE_SYMBOL = os.environ.get("OAI_DATACITE_SYMBOL", SITE_NAME.upper())
 # Formats rendered and cached in the background when records change (and by oai_render), so
 # harvests serve them from the cache (docs/adr/0015). Others are rendered at their first harvest.
 OAI_PRERENDER_FORMATS = env_list("OAI_PRERENDER_FORMATS", "oai_dc,datacite,oai_datacite")
+# Read-ahead of list pages (docs/adr/0019): when a list page is answered, the next one is prepared
+# in the background; it is served to its token's request if that comes within this many seconds
+# (0: off). A page served so is as of the moment it was prepared.
+OAI_READ_AHEAD_SECONDS = env_int("OAI_READ_AHEAD_SECONDS", 5)
 
 # --- Celery -----------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, a broker that needs no server,

@@ -55,6 +55,18 @@ def admin_client_api(admin_user) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
+def _no_oai_read_ahead(settings):
+    """OAI-PMH pages prepared ahead are prepared on another thread, whose database connection does
+    not see a test's uncommitted rows: off unless a test turns it on (tests/oaipmh/test_read_ahead.py)."""
+    from oaipmh import readahead
+
+    settings.OAI_READ_AHEAD_SECONDS = 0
+    readahead.pages.clear()
+    yield
+    readahead.pages.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in the cache: every test starts with none counted."""
     from django.core.cache import cache
