@@ -121,9 +121,21 @@ def start(command: list[str], data_dir: Path, log_name: str, **env: str) -> tupl
     (data_dir / "results").mkdir(exist_ok=True)
     with log.open("wb") as output:
         process = subprocess.Popen(  # the child keeps its own copy of the file descriptor
-            command, cwd=data_dir, env=process_env(data_dir, **env), stdout=output, stderr=subprocess.STDOUT
+            command,
+            cwd=data_dir,
+            env=process_env(data_dir, **env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_as_in_a_terminal,
         )
     return process, log
+
+
+def _as_in_a_terminal() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Let the child take Ctrl-C as it would in a terminal. A shell without job control starts
+    background jobs (`make test &`) with SIGINT ignored, the children inherit that, and Python
+    then installs no KeyboardInterrupt handler: the Ctrl-C test would wait for nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = TIMEOUT) -> int:
