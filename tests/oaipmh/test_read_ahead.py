@@ -1,7 +1,8 @@
-"""Read-ahead of list pages (oaipmh.readahead, docs/adr/0018): the next page prepared in the background."""
+"""Read-ahead of list pages (oaipmh.readahead, docs/adr/0019): the next page prepared in the background."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 
@@ -19,12 +20,15 @@ COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def _without_times(pages, verb: str) -> list[bytes]:
     """PAGES with what depends on the second they were made left out: the response date, the
-    token's expiry, and the token itself, which is replaced by the list state it carries."""
+    token's expiry, and the tokens (issued and echoed), replaced by the list state they carry."""
     from lxml import etree
 
     bodies = []
-    for page in pages:
+    for page in map(copy.deepcopy, pages):
         page.find("o:responseDate", NS).text = ""
+        request = page.find("o:request", NS)
+        if "resumptionToken" in request.attrib:
+            request.set("resumptionToken", repr(tokens.decode(request.get("resumptionToken"), verb=verb)))
         for token in page.iter(f"{{{NS['o']}}}resumptionToken"):
             token.attrib.pop("expirationDate", None)
             if token.text:
