@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -347,7 +348,11 @@ def main() -> None:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(30)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:  # a request still running (the harvest was stopped)
+                server.kill()
+                server.wait()
         from django.db import connections
 
         connections.close_all()
@@ -358,5 +363,10 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)  # through main's cleanup: the server stopped, the database dropped
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop)
     main()
