@@ -11,7 +11,7 @@ A prepared response is the exact response to that request as it would have been 
 moment it was prepared: its ``responseDate`` and watermark are that moment's, which a harvester
 may use as the next ``from`` without missing anything (oaipmh.datestamps). It is served only to
 the request it was prepared for (verb and token), at most once, and only within
-``OAI_READ_AHEAD_SECONDS`` of being prepared; otherwise the request is answered as usual. A page
+``OAI_READ_AHEAD_SECONDS`` of being scheduled; otherwise the request is answered as usual. A page
 whose preparation is not finished within ``wait_seconds`` of its request is answered by the
 request itself.
 """
