@@ -12,12 +12,13 @@ Dockerfile runs it: one worker process with 4 threads; ``--workers``, ``--thread
 ``OAI_READ_AHEAD_SECONDS`` comes from the environment) and harvests with Sickle (a real OAI-PMH
 client): ``oai_dc``, ``datacite`` and ``oai_dc`` in the
 ``openaire_data`` set, 100 records per page. It drops the database at the end, also after a
-failure. With ``--keep-data DIR`` the loaded database is kept and reused by the next run. With
-``--database NAME`` it harvests that existing database on the same server instead (nothing is
-loaded or dropped; migrate it first). ``--render`` renders the metadata cache of the harvested
-formats before harvesting (``manage.py oai_render``, timed), as a running repository has it
-(docs/adr/0015); without it the first harvest of each format renders (cold). Timed phases hold
-the lock file named by ``--lock`` (default: $BENCH_LOCK); loading runs before it is taken.
+failure. With ``--keep-data DIR`` the loaded database is kept and reused by the next run, and
+``--load-only`` stops once it is loaded. With ``--database NAME`` it harvests that existing
+database on the same server instead (nothing is loaded or dropped; migrate it first).
+``--render`` renders the metadata cache of the harvested formats before harvesting
+(``manage.py oai_render``, timed), as a running repository has it (docs/adr/0015); without it
+the first harvest of each format renders (cold). Timed phases hold the lock file named by
+``--lock`` (default: $BENCH_LOCK); loading runs before it is taken.
 
 Figures: records/s overall; page latency p50 and p99 (client-side: request, transfer and XML
 parsing); the median of the last pages against the median of the first ones (a tenth of the
@@ -248,7 +249,12 @@ def main() -> None:
     parser.add_argument(
         "--lock", default=os.environ.get("BENCH_LOCK") or None, help="lock file held while timing"
     )
+    parser.add_argument(
+        "--load-only", action="store_true", help="with --keep-data: load the database and stop"
+    )
     args = parser.parse_args()
+    if args.load_only and not args.keep_data:
+        parser.error("--load-only needs --keep-data (the database would be dropped at the end)")
 
     url = os.environ.get("DATABASE_URL", "")
     workdir = Path(tempfile.mkdtemp(prefix="repono-bench-oai-"))
@@ -302,6 +308,8 @@ def main() -> None:
                     cursor.execute("VACUUM ANALYZE")
         items = OAIItem.objects.count()
         log(f"{items:,} OAI items")
+        if args.load_only:
+            return
         prefixes = list(dict.fromkeys(spec.partition("@")[0] for spec in args.formats.split(",")))
         with exclusive(args.lock):
             log("load average (1, 5, 15 min) with the lock: " + loadavg())
