@@ -66,6 +66,20 @@ def _filtered(set_spec: str | None, start: datetime | None, end: datetime | None
     return queryset
 
 
+def after_key(queryset, after: tuple[datetime, str] | None):
+    """The rows of QUERYSET (items or set memberships) after the key AFTER in harvest order,
+    (datestamp, record id); all of them when AFTER is None."""
+    if after is None:
+        return queryset
+    # A row-value comparison, which both databases use as a range condition on the keyset index
+    # (an OR of the two cases made PostgreSQL read and sort everything after the key's datestamp).
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    key_sql = f"({table}.datestamp, {table}.record_id) > (%s, %s)"
+    key = (connection.ops.adapt_datetimefield_value(after[0]), after[1])  # as the column stores it
+    # bound parameters; the table name is the model's
+    return queryset.filter(RawSQL(key_sql, key, output_field=BooleanField()))  # noqa: S611
+
+
 def count_items(
     set_spec: str | None, start: datetime | None, end: datetime | None, watermark: datetime
 ) -> int | None:
@@ -143,15 +157,7 @@ def _page_queryset(
 ):
     """The ORM form of a page: the keyset page and the policy's verdict (the current revision of
     what anonymous users may read, as a correlated subquery per row)."""
-    queryset = _filtered(set_spec, start, None, upper)
-    if after is not None:
-        # A row-value comparison, which both databases use as a range condition on the keyset index
-        # (an OR of the two cases made PostgreSQL read and sort everything after the key's datestamp).
-        table = connection.ops.quote_name(queryset.model._meta.db_table)
-        key_sql = f"({table}.datestamp, {table}.record_id) > (%s, %s)"
-        key = (connection.ops.adapt_datetimefield_value(after[0]), after[1])  # as the column stores it
-        # bound parameters; the table name is the model's
-        queryset = queryset.filter(RawSQL(key_sql, key, output_field=BooleanField()))  # noqa: S611
+    queryset = after_key(_filtered(set_spec, start, None, upper), after)
     ordered = (
         queryset.order_by("datestamp", "record_id")
         if set_spec is None

@@ -16,6 +16,7 @@ from oaipmh.datestamps import write_stamp
 from oaipmh.formats import METADATA_FORMATS
 from oaipmh.models import SET_SPEC_VALIDATOR, OAIItem, OAIMetadata, OAISet, OAISetMembership
 from oaipmh.permissions import oai_set_policy
+from oaipmh.queries import after_key
 from oaipmh.sets import chunks, community_members, matching_ids
 from records.models import Record
 from records.permissions import record_policy
@@ -144,15 +145,21 @@ def render_metadata(record_ids: Iterable[str], prefix: str) -> dict[str, str]:
 
     Returns the XML by record id; restricted, deleted and unknown records are left out. Each row
     is stored for the revision it was rendered from, so a concurrent change is never served
-    stale (a later read sees another revision and renders again).
+    stale (a later read sees another revision and renders again). Rows are written in the order
+    of RECORD_IDS: given in harvest order, they lie in the table as a harvest reads them.
     """
     from records.crosswalks import prepare_documents, record_document
 
     fmt = METADATA_FORMATS[prefix]
     columns = ("id", "json", "revision_id", "deletion_status", "created", "updated")
-    records = Record.objects.only(*columns).in_bulk(list(record_ids))
+    record_ids = list(record_ids)
+    records = Record.objects.only(*columns).in_bulk(record_ids)
     anonymous = AnonymousUser()
-    readable = [record for record in records.values() if record_policy.can(anonymous, "read", record)]
+    readable = [
+        records[pk]
+        for pk in dict.fromkeys(record_ids)
+        if pk in records and record_policy.can(anonymous, "read", records[pk])
+    ]
     documents = {record.pk: record_document(record) for record in readable}
     prepare_documents(documents.values())
     rendered, rows = {}, []
@@ -169,33 +176,56 @@ def render_metadata(record_ids: Iterable[str], prefix: str) -> dict[str, str]:
     return rendered
 
 
-def stale_metadata(prefix: str, *, after: str = "", limit: int = BATCH) -> list[str]:
-    """Up to LIMIT ids (after AFTER, in id order) of the items anonymous users may read whose PREFIX
+def _stale(prefix: str, record_ids):
+    """The records among RECORD_IDS (ids or a subquery) anonymous users may read whose PREFIX
     metadata is not cached for their current revision."""
-    # Every table bounded by AFTER, not only the records: PostgreSQL merge-joins the three in id
-    # order, and unbounded the cache and item sides were read from their first row for every
-    # batch, so rendering a large repository slowed down as it went (1.2 s a batch at 400,000).
     current = OAIMetadata.objects.filter(
-        record_id=OuterRef("pk"), record_id__gt=after, prefix=prefix, revision_id=OuterRef("revision_id")
+        record_id=OuterRef("pk"), prefix=prefix, revision_id=OuterRef("revision_id")
     )
-    items = OAIItem.objects.filter(record_id__gt=after).values("record_id")
-    visible = record_policy.filter_visible(AnonymousUser(), Record.objects.filter(pk__gt=after, pk__in=items))
-    return list(visible.filter(~Exists(current)).order_by("pk").values_list("pk", flat=True)[:limit])
+    visible = record_policy.filter_visible(AnonymousUser(), Record.objects.filter(pk__in=record_ids))
+    return visible.filter(~Exists(current))
+
+
+def stale_metadata(
+    prefix: str, *, after: tuple[datetime, str] | None = None, limit: int = BATCH
+) -> tuple[list[str], tuple[datetime, str] | None]:
+    """The next LIMIT items after the key AFTER in harvest order, (datestamp, record id): the ids
+    of those whose PREFIX metadata is missing or stale, in that order, and the key to go on from
+    (None after the last item).
+
+    Harvest order, not id order: rendered in it, a list page's renderings lie together in the
+    table (a few pages read in sequence, not a hundred scattered ones; docs/adr/0020).
+    """
+    items = after_key(OAIItem.objects.filter(deleted=False), after)
+    keys = list(items.order_by("datestamp", "record_id").values_list("datestamp", "record_id")[:limit])
+    if not keys:
+        return [], None
+    stale = set(_stale(prefix, [record_id for _, record_id in keys]).values_list("pk", flat=True))
+    return [record_id for _, record_id in keys if record_id in stale], keys[-1]
+
+
+def any_stale_metadata(prefix: str) -> bool:
+    """Whether an item anonymous users may read lacks a current PREFIX rendering."""
+    return _stale(prefix, OAIItem.objects.filter(deleted=False).values("record_id")).exists()
 
 
 def render_stale_metadata(prefixes: Iterable[str], *, progress=None) -> int:
-    """Render every missing or stale cached metadata row of PREFIXES; returns the rows written.
+    """Render every missing or stale cached metadata row of PREFIXES, in harvest order; returns
+    the rows written.
 
     PROGRESS(n) is called per batch of records rendered.
     """
     written = 0
     for prefix in prefixes:
-        after = ""
-        while batch := stale_metadata(prefix, after=after):
-            written += len(render_metadata(batch, prefix))
-            after = batch[-1]
-            if progress:
-                progress(len(batch))
+        after = None
+        while True:
+            batch, after = stale_metadata(prefix, after=after)
+            if after is None:
+                break
+            if batch:
+                written += len(render_metadata(batch, prefix))
+                if progress:
+                    progress(len(batch))
     return written
 
 

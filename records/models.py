@@ -84,6 +84,14 @@ class Record(models.Model):
         indexes = [
             models.Index(fields=["created"], name="record_created_idx"),
             models.Index(fields=["parent", "is_latest"], name="record_parent_latest_idx"),
+            # What anonymous users may read, with the revision: OAI-PMH pages ask the policy per
+            # item and read this index alone (PostgreSQL), not the wide rows (docs/adr/0020).
+            models.Index(
+                fields=["id"],
+                include=["revision_id"],
+                condition=models.Q(deletion_status=DeletionStatus.PUBLISHED, search_restricted=False),
+                name="record_public_revision_idx",
+            ),
         ]
 
     def __str__(self) -> str:

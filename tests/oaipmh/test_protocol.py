@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -448,8 +449,6 @@ def test_pages_split_inside_a_group_of_items_sharing_one_datestamp(client, user,
 
 
 def test_oai_render_fills_the_cache_for_readable_records_only(client, repository_records):
-    from io import StringIO
-
     OAIMetadata.objects.all().delete()
     output = StringIO()
     call_command("oai_render", "--prefix", "oai_dc", "--prefix", "datacite", verbosity=0, stdout=output)
@@ -465,6 +464,35 @@ def test_oai_render_fills_the_cache_for_readable_records_only(client, repository
     root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
     assert len(root.findall(".//o:metadata", NS)) == 3
     assert OAIMetadata.objects.filter(prefix="oai_dc").count() == 3  # served from the cache
+
+
+def test_oai_render_writes_the_cache_in_harvest_order_across_batches(user, monkeypatch):
+    """Rows are stored as a harvest reads them, (datestamp, id), not in id order (docs/adr/0020);
+    the keyset carries from batch to batch and a stale row is rendered again."""
+    import oaipmh.services
+
+    monkeypatch.setattr(oaipmh.services, "BATCH", 2)
+    records = [publish(user, valid_document(title=f"Record {n}")) for n in range(7)]
+    # datestamps against the id order, two items sharing one (the tie is broken by id)
+    by_id = sorted(records, key=lambda r: r.pk)
+    for n, record in enumerate(by_id):
+        stamp = datetime(2024, 5, 10 - min(n, 5), tzinfo=UTC)
+        OAIItem.objects.filter(record_id=record.pk).update(datestamp=stamp)
+    OAIMetadata.objects.all().delete()
+    call_command("oai_render", "--prefix", "oai_dc", verbosity=0, stdout=StringIO())
+    harvest_order = list(
+        OAIItem.objects.order_by("datestamp", "record_id").values_list("record_id", flat=True)
+    )
+    assert harvest_order != sorted(harvest_order)  # the two orders differ, or the test shows nothing
+    stored = list(
+        OAIMetadata.objects.filter(prefix="oai_dc").order_by("pk").values_list("record_id", flat=True)
+    )
+    assert stored == harvest_order
+    OAIMetadata.objects.filter(record_id=by_id[0].pk).update(revision_id=0, xml="<stale/>")
+    output = StringIO()
+    call_command("oai_render", "--prefix", "oai_dc", verbosity=0, stdout=output)
+    assert "oai_dc: 1 records rendered." in output.getvalue()
+    assert "<stale/>" not in OAIMetadata.objects.get(record_id=by_id[0].pk).xml
 
 
 def test_oai_render_refuses_an_unknown_format():

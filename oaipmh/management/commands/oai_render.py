@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from oaipmh.formats import METADATA_FORMATS
-from oaipmh.services import render_stale_metadata, stale_metadata
+from oaipmh.services import any_stale_metadata, render_stale_metadata
 
 
 class Command(BaseCommand):
@@ -34,6 +34,6 @@ class Command(BaseCommand):
             with tqdm(desc=prefix, unit="records", disable=options["verbosity"] == 0) as bar:
                 written = render_stale_metadata([prefix], progress=bar.update)
             self.stdout.write(f"{prefix}: {written} records rendered.")
-        left = {prefix: len(stale_metadata(prefix, limit=1)) for prefix in prefixes}
-        if any(left.values()):  # records changed meanwhile: their next harvest renders them
-            self.stdout.write(f"Changed while rendering (rendered at their next harvest): {left}")
+        left = [prefix for prefix in prefixes if any_stale_metadata(prefix)]
+        if left:  # records changed meanwhile: their next harvest renders them
+            self.stdout.write(f"Changed while rendering (rendered at their next harvest): {', '.join(left)}")
