@@ -62,7 +62,12 @@ def _body(request) -> tuple[object, int | None, bool]:
 
 def _draft_entry(request, draft_id: str, key: str) -> Response:
     draft, obj = selectors.draft_file(request.user, draft_id, key)
-    return Response(dump_entry(obj, files_base(request, draft.pk, draft=True), draft=True))
+    return _draft_entry_response(request, draft.pk, obj)
+
+
+def _draft_entry_response(request, draft_id: str, obj) -> Response:
+    """A draft file's entry, as GET, PUT content and commit answer it."""
+    return Response(dump_entry(obj, files_base(request, draft_id, draft=True), draft=True))
 
 
 class DraftFilesView(APIView):
@@ -158,7 +163,7 @@ class DraftFileContentView(APIView):
             content_md5=request.META.get("HTTP_CONTENT_MD5"),
             terminated=terminated,
         )
-        return Response(dump_entry(obj, files_base(request, draft.pk, draft=True), draft=True))
+        return _draft_entry_response(request, draft.pk, obj)
 
 
 class DraftFilePartView(APIView):
@@ -194,7 +199,7 @@ class DraftFileCommitView(APIView):
     def post(self, request, id, key):  # noqa: A002
         draft = record_selectors.draft_get(request.user, id)
         obj = services.file_commit(actor=request.user, draft_id=draft.pk, key=key)
-        return Response(dump_entry(obj, files_base(request, draft.pk, draft=True), draft=True))
+        return _draft_entry_response(request, draft.pk, obj)
 
 
 class FilesImportView(APIView):
