@@ -48,7 +48,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from benchmarks.access import exclusive  # noqa: E402 (needs the path above)
-from benchmarks.ingest import write_jsonl  # noqa: E402
+from benchmarks.ingest import import_generated, write_jsonl  # noqa: E402
 
 NS = "{http://www.openarchives.org/OAI/2.0/}"
 
@@ -69,14 +69,12 @@ def free_port() -> int:
 
 def load(records: int, workdir: Path, batch_size: int) -> float:
     """Import RECORDS generated records with the command (its own progress bar); seconds."""
-    from django.core.management import call_command
-
     path = workdir / "records.jsonl"
     log(f"generating {records:,} records ...")
     write_jsonl(path, records, seed=1)
     log("importing (records, PIDs, revisions, search columns, OAI items and sets) ...")
     started = perf_counter()
-    call_command("import_records", str(path), batch_size=batch_size, verbosity=1)
+    import_generated(path, batch_size=batch_size, verbosity=1)
     path.unlink()
     return perf_counter() - started
 
