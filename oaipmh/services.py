@@ -182,8 +182,12 @@ def _stale(prefix: str, record_ids):
     current = OAIMetadata.objects.filter(
         record_id=OuterRef("pk"), prefix=prefix, revision_id=OuterRef("revision_id")
     )
+    if isinstance(record_ids, list):
+        # Bounded on both sides: with only the records bounded, PostgreSQL hashed every cached row
+        # of the format for each batch (an anti-join over 800,000 rows, 2 s a batch at 1M records).
+        current = current.filter(record_id__in=record_ids)
     visible = record_policy.filter_visible(AnonymousUser(), Record.objects.filter(pk__in=record_ids))
-    return visible.filter(~Exists(current))
+    return visible.filter(~Exists(current)).order_by()
 
 
 def stale_metadata(
