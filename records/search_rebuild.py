@@ -3,7 +3,8 @@
 Searches read the current table until the swap; the new table is filled without indexes (COPY
 FREEZE on PostgreSQL, so its pages are all-visible at once: index-only facet counts need no
 vacuum) and gets its indexes afterwards, each built in one sorted pass instead of row by row.
-Writers (publishes, imports, queue drains) keep writing the current table meanwhile: triggers
+The records are read and projected by worker processes (``SEARCH_REBUILD_WORKERS``) while
+this one writes. Writers (publishes, imports, queue drains) keep writing the current table meanwhile: triggers
 log the records they touch, and those records are projected again into the new table, once
 without a lock and once more in the swap transaction, which blocks writers (not readers) while
 it drops the old table, gives the new one its name, indexes and constraints, and derives the
@@ -12,17 +13,18 @@ facet rows and arrays (ADR 16) from it in SQL (ADR 17).
 
 from __future__ import annotations
 
-import contextlib
-import json
-import queue
+import multiprocessing
+import multiprocessing.util
 import re
-import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 
 from records.models import Record
 from records.search_indexes import (
+    TERM_COLUMNS,
     insert_term_rows,
     rebuild_facets_from_terms,
     replace_search_terms,
@@ -54,52 +56,96 @@ def rebuild_search_terms(progress: Callable[[int], None] | None = None) -> int:
     return count
 
 
-def _document_chunks() -> Iterator[list[tuple[str, dict]]]:
-    """Every record's (id, document), CHUNK at a time, in id order, read on this connection."""
-    last = ""
-    while documents := list(
-        Record.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "json")[:CHUNK]
-    ):
-        yield documents
-        last = documents[-1][0]
+def _ranges() -> list[tuple[str, str | None]]:
+    """The records to project as (after, last) id ranges of CHUNK records each, in id order; the
+    last range is open-ended (records created since are projected too: they are also logged)."""
+    ranges, after = [], ""
+    ids = Record.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=10 * CHUNK)
+    for position, record_id in enumerate(ids, 1):
+        if position % CHUNK == 0:
+            ranges.append((after, record_id))
+            after = record_id
+    ranges.append((after, None))
+    return ranges
 
 
-def _document_chunks_read_ahead() -> Iterator[list[tuple[str, dict]]]:
-    """Every record's (id, document), CHUNK at a time, read by a thread on a connection of its own
-    (one snapshot, one streaming query) while this one computes and writes: the database produces
-    the next chunk while Python projects the last one. The tables and log exist before it starts,
-    so what it cannot see yet is logged."""
-    records = Record._meta.db_table
-    chunks: queue.Queue = queue.Queue(maxsize=4)
-    stop = threading.Event()
+#: COPY's text format: a backslash, tab, newline or carriage return in a value is escaped
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-    def read() -> None:
-        try:
-            reader = connection.get_new_connection(connection.get_connection_params())
-            try:
-                with reader.transaction(), reader.cursor(name="search_rebuild") as cursor:
-                    cursor.execute(f"SELECT id, json::text FROM {records}")  # noqa: S608
-                    while not stop.is_set() and (rows := cursor.fetchmany(CHUNK)):
-                        chunks.put(rows)
-            finally:
-                reader.close()
-            chunks.put(None)
-        except BaseException as exc:  # handed to the consuming thread, which raises it
-            chunks.put(exc)
 
-    thread = threading.Thread(target=read, name="search-rebuild-reader", daemon=True)
-    thread.start()
+def copy_text(rows: list[tuple[str, ...]]) -> bytes:
+    """ROWS (tuples of strings) in COPY's text format: a worker process formats what the
+    rebuilding connection only has to pass on."""
+    return "".join("\t".join(value.translate(_COPY_ESCAPES) for value in row) + "\n" for row in rows).encode()
+
+
+def _project_range(bounds: tuple[str, str | None], as_copy: bool) -> tuple[int, bytes | list[tuple]]:
+    """(records read, their term rows) for the id range BOUNDS, read on this process's connection;
+    the rows as COPY text with AS_COPY."""
+    after, last = bounds
+    records = Record.objects.filter(pk__gt=after).order_by("pk")
+    if last is not None:
+        records = records.filter(pk__lte=last)
+    documents = list(records.values_list("pk", "json"))
+    rows = search_term_rows(documents)
+    return len(documents), copy_text(rows) if as_copy else rows
+
+
+#: a forked worker's references to its parent's connections, which it must never close (below)
+_INHERITED: list = []
+
+
+def _start_worker() -> None:
+    """In a forked worker: leave the parent's database connections alone and open its own.
+
+    The inherited connections share their sockets with the parent: closing one (or letting it be
+    collected) would end the parent's session, so they stay referenced and unused until the
+    worker exits (``os._exit``: nothing is finalized but what is registered here)."""
+    for alias in connections:
+        _INHERITED.append(connections[alias])
+        connections[alias] = connections.create_connection(alias)
+    multiprocessing.util.Finalize(None, connections.close_all, exitpriority=10)
+
+
+def _parallel() -> bool:
+    """Whether worker processes can read what this connection sees: not inside a transaction
+    (the tests': other connections would not see its rows), not an in-memory SQLite database,
+    and only where processes fork (and this one may have children)."""
+    return (
+        settings.SEARCH_REBUILD_WORKERS > 1
+        and not connection.in_atomic_block
+        and not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+        and "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
+
+
+def _projections(
+    ranges: list[tuple[str, str | None]], *, as_copy: bool, parallel: bool
+) -> Iterator[tuple[int, bytes | list[tuple]]]:
+    """``_project_range`` of each of RANGES, in order: in ``SEARCH_REBUILD_WORKERS`` forked
+    processes when PARALLEL (reading the database and projecting in Python on every core while
+    this process writes), else here. A few ranges ahead at most, so that memory stays bounded."""
+    workers = min(settings.SEARCH_REBUILD_WORKERS, len(ranges))
+    if not parallel or workers < 2:
+        for bounds in ranges:
+            yield _project_range(bounds, as_copy)
+        return
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
     try:
-        while (rows := chunks.get()) is not None:
-            if isinstance(rows, BaseException):
-                raise rows
-            yield [(record_id, json.loads(text)) for record_id, text in rows]
+        pending: deque = deque()
+        for bounds in ranges:
+            pending.append(pool.apply_async(_project_range, (bounds, as_copy)))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()  # the workers finish and close their connections
+    except BaseException:
+        pool.terminate()
+        raise
     finally:
-        stop.set()
-        while thread.is_alive():  # unblock a reader waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                chunks.get(timeout=0.1)
-        thread.join()
+        pool.join()
 
 
 def _apply_log() -> int:
@@ -143,17 +189,18 @@ class _Postgres:
                 )
 
     def fill(self, progress: Callable[[int], None] | None) -> int:
-        count = 0
-        # Inside an outer transaction (the tests) another connection would not see its rows.
-        chunks = _document_chunks() if connection.in_atomic_block else _document_chunks_read_ahead()
+        count, ranges, parallel = 0, _ranges(), _parallel()
+        copy_rows = f"COPY {NEW} ({', '.join(TERM_COLUMNS)}) FROM STDIN WITH (FREEZE)"
         with transaction.atomic(), connection.cursor() as cursor:
             # Only the columns, NOT NULL and the identity: constraints and indexes come after the rows.
             cursor.execute(f"CREATE TABLE {NEW} (LIKE {TERMS} INCLUDING DEFAULTS INCLUDING IDENTITY)")
-            for documents in chunks:
-                insert_term_rows(cursor, NEW, search_term_rows(documents), freeze=True)
-                count += len(documents)
+            for records, data in _projections(ranges, as_copy=True, parallel=parallel):
+                # FREEZE: the table is this transaction's, its pages are all-visible at once.
+                with cursor.connection.cursor().copy(copy_rows) as copy:
+                    copy.write(data)
+                count += records
                 if progress:
-                    progress(len(documents))
+                    progress(records)
             for name, definition in self._constraints("p", "u", "c"):
                 cursor.execute(f"ALTER TABLE {NEW} ADD CONSTRAINT {name}{TEMPORARY} {definition}")
             for name, definition in self._indexes():
@@ -254,12 +301,12 @@ class _Sqlite:
             (table_sql,) = cursor.fetchone()
             cursor.execute(table_sql.replace(f'"{TERMS}"', f'"{NEW}"', 1))
         count = 0
-        for documents in _document_chunks():
+        for records, rows in _projections(_ranges(), as_copy=False, parallel=_parallel()):
             with transaction.atomic(), connection.cursor() as cursor:  # writers get a turn between chunks
-                insert_term_rows(cursor, NEW, search_term_rows(documents))
-            count += len(documents)
+                insert_term_rows(cursor, NEW, rows)
+            count += records
             if progress:
-                progress(len(documents))
+                progress(records)
         return count
 
     def swap(self) -> None:

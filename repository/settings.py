@@ -360,6 +360,9 @@ SEARCH_QUEUE_INTERVAL_SECONDS = float(
     os.environ.get("SEARCH_QUEUE_INTERVAL_SECONDS", "3" if SEARCH_BACKEND == "elasticsearch" else "60")
 )
 SEARCH_QUEUE_BATCH_SIZE = min(env_int("SEARCH_QUEUE_BATCH_SIZE", 500), 500)
+# Processes that read and project records in parallel during a database backend's full rebuild
+# (search_reindex; records.search_rebuild). 1: all in the command's own process.
+SEARCH_REBUILD_WORKERS = max(env_int("SEARCH_REBUILD_WORKERS", os.cpu_count() or 1), 1)
 # django-elasticsearch-dsl: documents are indexed by our queue, never by model signals.
 ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1:9200"}}
 ELASTICSEARCH_DSL_AUTOSYNC = False

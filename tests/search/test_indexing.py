@@ -6,8 +6,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from records import admin_services, services
+from records import search_rebuild as rebuild
 from records.models import Record
 from records.search_indexes import record_terms
 from records.search_maintenance import search_check, search_queue_drain, search_reindex
@@ -160,6 +162,32 @@ def test_search_check_finds_drift_and_reindex_repairs_it(user):
     out = StringIO()
     call_command("search_check", stdout=out)
     assert "3 records, 3 indexed, 3 sampled, 0 differing" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reindex_in_worker_processes_writes_every_record_exactly(user, settings, monkeypatch):
+    """The rebuild as ``search_reindex`` runs it outside a transaction: forked workers read and
+    project ranges of records (two records a range here) and this process copies their rows in.
+    Values with what COPY's text format escapes arrive intact; the parent's connection survives
+    its workers. (SQLite's in-memory test database is not shared: there it runs in-process.)"""
+    settings.SEARCH_REBUILD_WORKERS = 2
+    monkeypatch.setattr("records.search_rebuild.CHUNK", 2)
+    awkward = "tab\there, back\\slash\nnew line\rreturn"
+    records = [
+        publish(user, valid_document(title=f"Survey {n}", subjects=[{"subject": f"{awkward} {n}"}]))
+        for n in range(5)
+    ]
+    RecordSearchTerm.objects.all().delete()
+    assert search_check(sample=10).drift
+
+    search_reindex()
+
+    assert rebuild._parallel() is (connection.vendor == "postgresql")
+    for record in records:
+        assert stored_terms(record.pk) == set(record_terms(Record.objects.get(pk=record.pk).json))
+    assert ("subject.exact", f"{awkward} 3") in stored_terms(records[3].pk)
+    assert not search_check(sample=10).drift
+    assert Record.objects.count() == 5  # this process's connection still works after its workers
 
 
 def test_search_reindex_needs_a_configured_cluster(db, settings):
