@@ -243,9 +243,8 @@ def _record_terms(document: dict) -> set[tuple[str, str]]:
             terms.add((field, value.strip()[:MAX_TERM_LENGTH]))
 
     def add_words(field: str, value) -> None:
-        if isinstance(value, str):
-            for word in text_tokens(value):
-                add(field, word)
+        if isinstance(value, str):  # words are never empty and hold no spaces: no strip needed
+            terms.update((field, word[:MAX_TERM_LENGTH]) for word in text_tokens(value))
 
     resource_type = metadata.get("resource_type")
     if isinstance(resource_type, dict) and isinstance(resource_type.get("id"), str):
@@ -352,13 +351,19 @@ def facet_entries(terms: Iterable[tuple[str, str]]) -> str:
     )
 
 
+#: the columns of a term row and of a facet row, in the order ``search_rows`` gives them
+TERM_COLUMNS = ("record_id", "field", "value")
+FACET_COLUMNS = ("record_id", "facets")
+
+
 def search_rows(
     documents: list[tuple[str, dict]],
 ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     """The search projection of DOCUMENTS ((record id, document) pairs) that lives outside the record row.
 
-    (term rows (record id, field, value), facet rows (record id, facets text)): everything
-    ``replace_search_terms`` writes, for a rebuild that writes them its own way.
+    (term rows (``TERM_COLUMNS``), facet rows (``FACET_COLUMNS``)): the one projection of records
+    into rows, which publishing, the queue drain and the full rebuild (``records.search_rebuild``)
+    all write.
     """
     terms, facets = [], []
     for record_id, document in with_search_context(documents):
@@ -371,15 +376,19 @@ def search_rows(
 
 
 def replace_search_terms(
-    documents: list[tuple[str, dict]], *, delete_ids: list[str], table: str | None = None, new: bool = False
+    documents: list[tuple[str, dict]],
+    *,
+    delete_ids: list[str],
+    tables: tuple[str, str] | None = None,
+    new: bool = False,
 ) -> int:
     """Replace the search rows of DOCUMENTS ((record id, document) pairs) and of the records
     DELETE_IDS (those without a document are gone); the number of term rows written.
 
     The rows, all from ``search_rows``: term rows, one facet row per record, and on PostgreSQL
-    the record's facet array (``records_record.search_facets``). With TABLE (the full rebuild's
-    new term table, ``records.search_rebuild``) only the term rows are written, into TABLE: the
-    rebuild derives the facet rows from the finished term table in its swap.
+    the record's facet array (``records_record.search_facets``). With TABLES (the full rebuild's
+    new term and facet tables, ``records.search_rebuild``) the rows go there and the arrays are
+    left to the rebuild's swap.
 
     Plain SQL (COPY on PostgreSQL): this runs inside every publish and every bulk-import batch.
     With NEW (records created in this transaction) nothing is deleted first: during a long bulk
@@ -388,37 +397,18 @@ def replace_search_terms(
     load slowed down as it grew.
     """
     rows, facet_rows = search_rows(documents)
-    targets = [(table or RecordSearchTerm._meta.db_table, TERM_COLUMNS, rows)]
-    if table is None:
-        targets.append((RecordSearchFacets._meta.db_table, ("record_id", "facets"), facet_rows))
+    terms, facets = tables or (RecordSearchTerm._meta.db_table, RecordSearchFacets._meta.db_table)
+    writes = ((terms, TERM_COLUMNS, rows), (facets, FACET_COLUMNS, facet_rows))
     with connection.cursor() as cursor:
-        for target, columns, target_rows in targets:
+        for target, columns, target_rows in writes:
             for start in range(0, 0 if new else len(delete_ids), 500):
                 chunk = delete_ids[start : start + 500]
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {target} WHERE record_id IN ({marks})", chunk)  # noqa: S608
             insert_rows(cursor, target, columns, target_rows)
-    if table is None and connection.vendor == "postgresql":
+    if tables is None and connection.vendor == "postgresql":
         _copy_facet_arrays(delete_ids)
     return len(rows)
-
-
-#: the columns of a term row, in the order ``search_term_rows`` gives them
-TERM_COLUMNS = ("record_id", "field", "value")
-
-
-def search_term_rows(documents: list[tuple[str, dict]]) -> list[tuple]:
-    """The term rows (``TERM_COLUMNS``) of DOCUMENTS ((record id, stored document) pairs).
-
-    The one projection of records into term rows: publishing, the queue drain and the full
-    rebuild (``records.search_rebuild``) all write what this returns (``search_rows`` adds the
-    facet rows, which derive from these).
-    """
-    return [
-        (record_id, field, value)
-        for record_id, document in with_search_context(documents)
-        for field, value in record_terms(document)
-    ]
 
 
 def insert_rows(
@@ -437,12 +427,7 @@ def insert_rows(
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
-def insert_term_rows(cursor, table: str, rows: list[tuple], *, freeze: bool = False) -> None:
-    """Write term ROWS (``TERM_COLUMNS``) into TABLE (see ``insert_rows``)."""
-    insert_rows(cursor, table, TERM_COLUMNS, rows, freeze=freeze)
-
-
-def _facet_array_update(condition: str) -> str:
+def facet_array_update(condition: str) -> str:
     """PostgreSQL: the UPDATE that copies facet rows into ``records_record.search_facets`` for the
     records matching CONDITION; rows whose array is already right are not rewritten."""
     table, facets = Record._meta.db_table, RecordSearchFacets._meta.db_table
@@ -461,40 +446,10 @@ def _copy_facet_arrays(record_ids: list[str]) -> None:
 
     The array (GIN-indexed, created by migration records.0007) serves facet selections.
     """
-    update = _facet_array_update("id = ANY(%s::varchar[])")
+    update = facet_array_update("id = ANY(%s::varchar[])")
     with connection.cursor() as cursor:
         for start in range(0, len(record_ids), 500):
             cursor.execute(update, [record_ids[start : start + 500]])
-
-
-def rebuild_facets_from_terms(cursor) -> None:
-    """Derive every record's facet row (and on PostgreSQL its facet array) from the term table.
-
-    The full rebuild runs this in its swap transaction, writers blocked, once the new term table
-    is in place: the same entries ``facet_entries`` builds (in code-point order, as Python sorts),
-    in one statement per table.
-    """
-    facets, terms = RecordSearchFacets._meta.db_table, RecordSearchTerm._meta.db_table
-    fields = ", ".join(["%s"] * len(FACET_TERM_FIELDS))
-    separator = ord(FACET_SEPARATOR)
-    cursor.execute(f"DELETE FROM {facets}")  # noqa: S608
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            f"INSERT INTO {facets} (record_id, facets) SELECT record_id, "  # noqa: S608
-            f"string_agg(field || '=' || value, chr({separator}) "
-            f'ORDER BY field COLLATE "C", value COLLATE "C") FROM {terms} '
-            f"WHERE field IN ({fields}) AND strpos(value, chr({separator})) = 0 GROUP BY record_id",
-            list(FACET_TERM_FIELDS),
-        )
-        cursor.execute(_facet_array_update("TRUE"))
-    else:
-        cursor.execute(
-            f"INSERT INTO {facets} (record_id, facets) SELECT record_id, "  # noqa: S608
-            f"group_concat(entry, char({separator})) FROM (SELECT record_id, field || '=' || value AS entry "
-            f"FROM {terms} WHERE field IN ({fields}) AND instr(value, char({separator})) = 0 "
-            "ORDER BY record_id, field, value) GROUP BY record_id",
-            list(FACET_TERM_FIELDS),
-        )
 
 
 @receiver(records_changed, dispatch_uid="records.search_indexes.records_changed")

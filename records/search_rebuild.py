@@ -3,38 +3,46 @@
 Searches read the current table until the swap; the new table is filled without indexes (COPY
 FREEZE on PostgreSQL, so its pages are all-visible at once: index-only facet counts need no
 vacuum) and gets its indexes afterwards, each built in one sorted pass instead of row by row.
-The records are read and projected by worker processes (``SEARCH_REBUILD_WORKERS``) while
-this one writes. Writers (publishes, imports, queue drains) keep writing the current table meanwhile: triggers
-log the records they touch, and those records are projected again into the new table, once
-without a lock and once more in the swap transaction, which blocks writers (not readers) while
-it drops the old table, gives the new one its name, indexes and constraints, and derives the
-facet rows and arrays (ADR 16) from it in SQL (ADR 17).
+Worker processes (``SEARCH_REBUILD_WORKERS``) read and project ranges of records while this one
+writes their term rows, and their facet rows into a second new table. Writers (publishes,
+imports, queue drains) keep writing the current tables meanwhile: triggers log the records they
+touch, and those records are projected again into the new tables, once without a lock and once
+more in the swap transaction, which blocks writers (not readers) while it drops the old term
+table, gives the new one its name, indexes and constraints, and brings the facet rows and arrays
+(ADR 16) to the new facet rows, writing only those that differ (ADR 17).
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import multiprocessing.util
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
 
+import orjson
 from django.conf import settings
 from django.db import connection, connections, transaction
 
 from records.models import Record
 from records.search_indexes import (
+    FACET_COLUMNS,
     TERM_COLUMNS,
-    insert_term_rows,
-    rebuild_facets_from_terms,
+    facet_array_update,
+    insert_rows,
     replace_search_terms,
-    search_term_rows,
+    search_rows,
 )
-from records.search_models import RecordSearchTerm
+from records.search_models import RecordSearchFacets, RecordSearchTerm
 
 TERMS = RecordSearchTerm._meta.db_table
 NEW = f"{TERMS}_rebuild"
 LOG = f"{TERMS}_rebuild_log"
+FACETS = RecordSearchFacets._meta.db_table
+NEW_FACETS = f"{FACETS}_rebuild"
+#: the records whose facet row the swap rewrites
+CHANGED = f"{FACETS}_rebuild_changed"
 CHUNK = 2000
 #: suffix of the new table's index and constraint names until the swap gives them the old ones
 TEMPORARY = "_rb"
@@ -75,20 +83,44 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def copy_text(rows: list[tuple[str, ...]]) -> bytes:
     """ROWS (tuples of strings) in COPY's text format: a worker process formats what the
-    rebuilding connection only has to pass on."""
-    return "".join("\t".join(value.translate(_COPY_ESCAPES) for value in row) + "\n" for row in rows).encode()
+    rebuilding connection only has to pass on. Values are escaped only where they need it
+    (escaping every value cost more than projecting the record)."""
+    lines = []
+    for row in rows:
+        line = "\t".join(row)
+        if line.count("\t") != len(row) - 1 or "\\" in line or "\n" in line or "\r" in line:
+            line = "\t".join(value.translate(_COPY_ESCAPES) for value in row)
+        lines.append(line)
+    lines.append("")
+    return "\n".join(lines).encode()
 
 
-def _project_range(bounds: tuple[str, str | None], as_copy: bool) -> tuple[int, bytes | list[tuple]]:
-    """(records read, their term rows) for the id range BOUNDS, read on this process's connection;
-    the rows as COPY text with AS_COPY."""
+def _load(text: str | None):
+    """A stored document from its JSON text: orjson (several times faster than ``json``, which
+    remains for what orjson refuses, such as integers beyond 64 bits)."""
+    if text is None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def _project_range(bounds: tuple[str, str | None], as_copy: bool) -> tuple[int, bytes | list, bytes | list]:
+    """(records read, their term rows, their facet rows) for the id range BOUNDS, read on this
+    process's connection; the rows as COPY text with AS_COPY."""
     after, last = bounds
-    records = Record.objects.filter(pk__gt=after).order_by("pk")
+    text = "json::text" if connection.vendor == "postgresql" else "json"
+    sql = f"SELECT id, {text} FROM {Record._meta.db_table} WHERE id > %s"  # noqa: S608
     if last is not None:
-        records = records.filter(pk__lte=last)
-    documents = list(records.values_list("pk", "json"))
-    rows = search_term_rows(documents)
-    return len(documents), copy_text(rows) if as_copy else rows
+        sql += " AND id <= %s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY id", [after] if last is None else [after, last])
+        documents = [(record_id, _load(document)) for record_id, document in cursor.fetchall()]
+    terms, facets = search_rows(documents)
+    if as_copy:
+        return len(documents), copy_text(terms), copy_text(facets)
+    return len(documents), terms, facets
 
 
 #: a forked worker's references to its parent's connections, which it must never close (below)
@@ -122,7 +154,7 @@ def _parallel() -> bool:
 
 def _projections(
     ranges: list[tuple[str, str | None]], *, as_copy: bool, parallel: bool
-) -> Iterator[tuple[int, bytes | list[tuple]]]:
+) -> Iterator[tuple[int, bytes | list, bytes | list]]:
     """``_project_range`` of each of RANGES, in order: in ``SEARCH_REBUILD_WORKERS`` forked
     processes when PARALLEL (reading the database and projecting in Python on every core while
     this process writes), else here. A few ranges ahead at most, so that memory stays bounded."""
@@ -149,15 +181,38 @@ def _projections(
 
 
 def _apply_log() -> int:
-    """Project the records the log names into the new table again and empty the log; how many."""
+    """Project the records the log names into the new tables again and empty the log; how many."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {LOG} RETURNING record_id")  # noqa: S608
         ids = sorted({record_id for (record_id,) in cursor.fetchall()})
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         documents = list(Record.objects.filter(pk__in=chunk).values_list("pk", "json"))
-        replace_search_terms(documents, delete_ids=chunk, table=NEW)
+        replace_search_terms(documents, delete_ids=chunk, tables=(NEW, NEW_FACETS))
     return len(ids)
+
+
+def _merge_facets(cursor) -> None:
+    """Bring the facet rows, and on PostgreSQL the facet arrays, to the new facet table's (in the
+    swap transaction, writers blocked), then drop it. Only the records whose facet row changed,
+    appeared or went are written: a reindex of a sound index writes none."""
+    cursor.execute(
+        f"CREATE TABLE {CHANGED} AS SELECT n.record_id FROM {NEW_FACETS} n "  # noqa: S608
+        f"LEFT JOIN {FACETS} o ON o.record_id = n.record_id "
+        "WHERE o.record_id IS NULL OR o.facets <> n.facets "
+        f"UNION ALL SELECT o.record_id FROM {FACETS} o "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {NEW_FACETS} n WHERE n.record_id = o.record_id)"
+    )
+    changed = f"SELECT record_id FROM {CHANGED}"  # noqa: S608
+    cursor.execute(f"DELETE FROM {FACETS} WHERE record_id IN ({changed})")  # noqa: S608
+    cursor.execute(
+        f"INSERT INTO {FACETS} (record_id, facets) SELECT record_id, facets FROM {NEW_FACETS} "  # noqa: S608
+        f"WHERE record_id IN ({changed})"
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(facet_array_update(f"id IN ({changed})"))
+    cursor.execute(f"DROP TABLE {CHANGED}")
+    cursor.execute(f"DROP TABLE {NEW_FACETS}")
 
 
 class _Postgres:
@@ -169,8 +224,8 @@ class _Postgres:
             cursor.execute(f"DROP TRIGGER IF EXISTS {LOG}_delete ON {TERMS}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {LOG}_insert()")
             cursor.execute(f"DROP FUNCTION IF EXISTS {LOG}_delete()")
-            cursor.execute(f"DROP TABLE IF EXISTS {LOG}")
-            cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
+            for table in (LOG, NEW, NEW_FACETS, CHANGED):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def start_log(self) -> None:
         # Creating the triggers waits for the transactions writing the table: every write that
@@ -190,17 +245,21 @@ class _Postgres:
 
     def fill(self, progress: Callable[[int], None] | None) -> int:
         count, ranges, parallel = 0, _ranges(), _parallel()
-        copy_rows = f"COPY {NEW} ({', '.join(TERM_COLUMNS)}) FROM STDIN WITH (FREEZE)"
+        # FREEZE: the tables are this transaction's, their pages are all-visible at once.
+        copy_terms = f"COPY {NEW} ({', '.join(TERM_COLUMNS)}) FROM STDIN WITH (FREEZE)"
+        copy_facets = f"COPY {NEW_FACETS} ({', '.join(FACET_COLUMNS)}) FROM STDIN WITH (FREEZE)"
         with transaction.atomic(), connection.cursor() as cursor:
             # Only the columns, NOT NULL and the identity: constraints and indexes come after the rows.
             cursor.execute(f"CREATE TABLE {NEW} (LIKE {TERMS} INCLUDING DEFAULTS INCLUDING IDENTITY)")
-            for records, data in _projections(ranges, as_copy=True, parallel=parallel):
-                # FREEZE: the table is this transaction's, its pages are all-visible at once.
-                with cursor.connection.cursor().copy(copy_rows) as copy:
-                    copy.write(data)
+            cursor.execute(f"CREATE TABLE {NEW_FACETS} (LIKE {FACETS} INCLUDING DEFAULTS)")
+            for records, terms, facets in _projections(ranges, as_copy=True, parallel=parallel):
+                for statement, data in ((copy_terms, terms), (copy_facets, facets)):
+                    with cursor.connection.cursor().copy(statement) as copy:
+                        copy.write(data)
                 count += records
                 if progress:
                     progress(records)
+            cursor.execute(f"ALTER TABLE {NEW_FACETS} ADD PRIMARY KEY (record_id)")
             for name, definition in self._constraints("p", "u", "c"):
                 cursor.execute(f"ALTER TABLE {NEW} ADD CONSTRAINT {name}{TEMPORARY} {definition}")
             for name, definition in self._indexes():
@@ -236,7 +295,7 @@ class _Postgres:
                 cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {old_sequence.split('.')[-1]}")
             for name, definition in foreign_keys:  # checked for the rows of the new table below
                 cursor.execute(f"ALTER TABLE {TERMS} ADD CONSTRAINT {name} {definition} NOT VALID")
-            rebuild_facets_from_terms(cursor)  # from the finished term table, writers still blocked
+            _merge_facets(cursor)  # writers still blocked
         with connection.cursor() as cursor:
             for name, _ in foreign_keys:  # no lock that blocks readers or writers
                 cursor.execute(f"ALTER TABLE {TERMS} VALIDATE CONSTRAINT {name}")
@@ -282,8 +341,8 @@ class _Sqlite:
         with transaction.atomic(), connection.cursor() as cursor:
             for event in ("insert", "delete"):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {LOG}_{event}")
-            cursor.execute(f"DROP TABLE IF EXISTS {LOG}")
-            cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
+            for table in (LOG, NEW, NEW_FACETS, CHANGED):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def start_log(self) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -300,10 +359,14 @@ class _Sqlite:
             cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [TERMS])
             (table_sql,) = cursor.fetchone()
             cursor.execute(table_sql.replace(f'"{TERMS}"', f'"{NEW}"', 1))
+            cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [FACETS])
+            (table_sql,) = cursor.fetchone()
+            cursor.execute(table_sql.replace(f'"{FACETS}"', f'"{NEW_FACETS}"', 1))  # with its primary key
         count = 0
-        for records, rows in _projections(_ranges(), as_copy=False, parallel=_parallel()):
+        for records, terms, facets in _projections(_ranges(), as_copy=False, parallel=_parallel()):
             with transaction.atomic(), connection.cursor() as cursor:  # writers get a turn between chunks
-                insert_term_rows(cursor, NEW, rows)
+                insert_rows(cursor, NEW, TERM_COLUMNS, terms)
+                insert_rows(cursor, NEW_FACETS, FACET_COLUMNS, facets)
             count += records
             if progress:
                 progress(records)
@@ -322,4 +385,4 @@ class _Sqlite:
             cursor.execute(f'ALTER TABLE "{NEW}" RENAME TO "{TERMS}"')
             for sql in indexes:
                 cursor.execute(sql)
-            rebuild_facets_from_terms(cursor)
+            _merge_facets(cursor)
