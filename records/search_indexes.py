@@ -239,8 +239,8 @@ def _record_terms(document: dict) -> set[tuple[str, str]]:
     terms: set[tuple[str, str]] = set()
 
     def add(field: str, value) -> None:
-        if isinstance(value, str) and value.strip():
-            terms.add((field, value.strip()[:MAX_TERM_LENGTH]))
+        if isinstance(value, str) and (value := value.strip()):
+            terms.add((field, value[:MAX_TERM_LENGTH]))
 
     def add_words(field: str, value) -> None:
         if isinstance(value, str):  # words are never empty and hold no spaces: no strip needed
@@ -264,8 +264,9 @@ def _record_terms(document: dict) -> set[tuple[str, str]]:
             add_words("subject", text)
     for entry in _person_entries(metadata):
         person = entry.get("person_or_org") if isinstance(entry.get("person_or_org"), dict) else {}
-        for part in ("name", "family_name", "given_name"):
-            add_words("creator", person.get(part))
+        # one pass over the parts' words (a space between two parts cannot join two words)
+        parts = (person.get("name"), person.get("family_name"), person.get("given_name"))
+        add_words("creator", " ".join(part for part in parts if isinstance(part, str)))
         for identifier in person.get("identifiers") or []:
             if isinstance(identifier, dict) and identifier.get("scheme") == "orcid":
                 add("orcid", str(identifier.get("identifier") or "").lower())

@@ -14,6 +14,7 @@ table, gives the new one its name, indexes and constraints, and brings the facet
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import multiprocessing.util
@@ -83,16 +84,16 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def copy_text(rows: list[tuple[str, ...]]) -> bytes:
     """ROWS (tuples of strings) in COPY's text format: a worker process formats what the
-    rebuilding connection only has to pass on. Values are escaped only where they need it
-    (escaping every value cost more than projecting the record)."""
-    lines = []
-    for row in rows:
-        line = "\t".join(row)
-        if line.count("\t") != len(row) - 1 or "\\" in line or "\n" in line or "\r" in line:
-            line = "\t".join(value.translate(_COPY_ESCAPES) for value in row)
-        lines.append(line)
-    lines.append("")
-    return "\n".join(lines).encode()
+    rebuilding connection only has to pass on. Values are escaped only when some value needs it
+    (escaping every value cost more than projecting the record): a backslash or carriage return
+    anywhere, or more tabs or newlines than the separators."""
+    if not rows:
+        return b""
+    text = "\n".join(["\t".join(row) for row in rows]) + "\n"
+    separators = len(rows) * (len(rows[0]) - 1)
+    if "\\" in text or "\r" in text or text.count("\t") != separators or text.count("\n") != len(rows):
+        text = "".join("\t".join(value.translate(_COPY_ESCAPES) for value in row) + "\n" for row in rows)
+    return text.encode()
 
 
 def _load(text: str | None):
@@ -114,10 +115,16 @@ def _project_range(bounds: tuple[str, str | None], as_copy: bool) -> tuple[int, 
     sql = f"SELECT id, {text} FROM {Record._meta.db_table} WHERE id > %s"  # noqa: S608
     if last is not None:
         sql += " AND id <= %s"
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY id", [after] if last is None else [after, last])
-        documents = [(record_id, _load(document)) for record_id, document in cursor.fetchall()]
-    terms, facets = search_rows(documents)
+    collecting = gc.isenabled()
+    gc.disable()  # documents hold no cycles: the collector only rescanned them, a third of the time
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} ORDER BY id", [after] if last is None else [after, last])
+            documents = [(record_id, _load(document)) for record_id, document in cursor.fetchall()]
+        terms, facets = search_rows(documents)
+    finally:
+        if collecting:
+            gc.enable()
     if as_copy:
         return len(documents), copy_text(terms), copy_text(facets)
     return len(documents), terms, facets

@@ -40,7 +40,7 @@ class QueryError(ValueError):
 
 def text_tokens(value: str) -> tuple[str, ...]:
     """The lower-cased words of VALUE, as the full-text indexes split them."""
-    return tuple(word.lower() for word in _WORD.findall(value))
+    return tuple(map(str.lower, _WORD.findall(value)))
 
 
 def _has_wildcard(raw: str) -> bool:
