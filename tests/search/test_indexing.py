@@ -164,7 +164,7 @@ def test_search_check_finds_drift_and_reindex_repairs_it(user):
     assert "3 records, 3 indexed, 3 sampled, 0 differing" in out.getvalue()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reindex_in_worker_processes_writes_every_record_exactly(user, settings, monkeypatch):
     """The rebuild as ``search_reindex`` runs it outside a transaction: forked workers read and
     project ranges of records (two records a range here) and this process copies their rows in.
