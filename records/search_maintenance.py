@@ -90,11 +90,12 @@ def search_reindex(*, backend_name: str | None = None, progress: Callable[[int],
     backend = backend_named(backend_name)
     if backend.indexes_after_commit:
         return backend.rebuild(Record, progress)
-    rebuild_search_terms(progress)
+    rebuilt = rebuild_search_terms(progress)
     if connection.vendor == "sqlite":
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
-    return "database term rows and full-text index"
+    processes = "1 process" if rebuilt.processes == 1 else f"{rebuilt.processes} worker processes"
+    return f"database term rows and full-text index of {rebuilt.records} records ({processes})"
 
 
 @dataclass

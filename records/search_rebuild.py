@@ -21,6 +21,7 @@ import multiprocessing.util
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import orjson
 from django.conf import settings
@@ -49,20 +50,28 @@ CHUNK = 2000
 TEMPORARY = "_rb"
 
 
-def rebuild_search_terms(progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild every record's term rows under a new table and swap it in; the number of records."""
+class Rebuilt(NamedTuple):
+    records: int
+    #: the processes that read and projected them (1: the rebuilding process itself)
+    processes: int
+
+
+def rebuild_search_terms(progress: Callable[[int], None] | None = None) -> Rebuilt:
+    """Rebuild every record's term rows under a new table and swap it in."""
     database = _Postgres() if connection.vendor == "postgresql" else _Sqlite()
     database.abandon()  # what a crashed rebuild left behind
     database.start_log()
+    ranges = _ranges()
+    processes = _processes(len(ranges))
     try:
-        count = database.fill(progress)
+        count = database.fill(ranges, processes, progress)
         with transaction.atomic():
             _apply_log()
         database.swap()
     except BaseException:
         database.abandon()
         raise
-    return count
+    return Rebuilt(count, processes)
 
 
 def _ranges() -> list[tuple[str, str | None]]:
@@ -146,36 +155,36 @@ def _start_worker() -> None:
     multiprocessing.util.Finalize(None, connections.close_all, exitpriority=10)
 
 
-def _parallel() -> bool:
-    """Whether worker processes can read what this connection sees: not inside a transaction
-    (the tests': other connections would not see its rows), not an in-memory SQLite database,
-    and only where processes fork (and this one may have children)."""
-    return (
-        settings.SEARCH_REBUILD_WORKERS > 1
-        and not connection.in_atomic_block
+def _processes(ranges: int) -> int:
+    """How many worker processes project RANGES ranges: ``SEARCH_REBUILD_WORKERS`` at most, and
+    only where they can read what this connection sees: not inside a transaction (the tests':
+    other connections would not see its rows), not from an in-memory SQLite database, and only
+    where processes fork (and this one may have children). 1: this process projects them."""
+    parallel = (
+        not connection.in_atomic_block
         and not (connection.vendor == "sqlite" and connection.is_in_memory_db())
         and "fork" in multiprocessing.get_all_start_methods()
         and not multiprocessing.current_process().daemon
     )
+    return max(1, min(settings.SEARCH_REBUILD_WORKERS, ranges)) if parallel else 1
 
 
 def _projections(
-    ranges: list[tuple[str, str | None]], *, as_copy: bool, parallel: bool
+    ranges: list[tuple[str, str | None]], *, as_copy: bool, processes: int
 ) -> Iterator[tuple[int, bytes | list, bytes | list]]:
-    """``_project_range`` of each of RANGES, in order: in ``SEARCH_REBUILD_WORKERS`` forked
-    processes when PARALLEL (reading the database and projecting in Python on every core while
-    this process writes), else here. A few ranges ahead at most, so that memory stays bounded."""
-    workers = min(settings.SEARCH_REBUILD_WORKERS, len(ranges))
-    if not parallel or workers < 2:
+    """``_project_range`` of each of RANGES, in order: in PROCESSES forked worker processes
+    (reading the database and projecting in Python on every core while this process writes)
+    when more than one, else here. A few ranges ahead at most, so that memory stays bounded."""
+    if processes < 2:
         for bounds in ranges:
             yield _project_range(bounds, as_copy)
         return
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
+    pool = multiprocessing.get_context("fork").Pool(processes, initializer=_start_worker)
     try:
         pending: deque = deque()
         for bounds in ranges:
             pending.append(pool.apply_async(_project_range, (bounds, as_copy)))
-            if len(pending) > 2 * workers:
+            if len(pending) > 2 * processes:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
@@ -250,8 +259,8 @@ class _Postgres:
                     f"REFERENCING {rows} AS changed FOR EACH STATEMENT EXECUTE FUNCTION {LOG}_{event}()"
                 )
 
-    def fill(self, progress: Callable[[int], None] | None) -> int:
-        count, ranges, parallel = 0, _ranges(), _parallel()
+    def fill(self, ranges: list, processes: int, progress: Callable[[int], None] | None) -> int:
+        count = 0
         # FREEZE: the tables are this transaction's, their pages are all-visible at once.
         copy_terms = f"COPY {NEW} ({', '.join(TERM_COLUMNS)}) FROM STDIN WITH (FREEZE)"
         copy_facets = f"COPY {NEW_FACETS} ({', '.join(FACET_COLUMNS)}) FROM STDIN WITH (FREEZE)"
@@ -259,7 +268,7 @@ class _Postgres:
             # Only the columns, NOT NULL and the identity: constraints and indexes come after the rows.
             cursor.execute(f"CREATE TABLE {NEW} (LIKE {TERMS} INCLUDING DEFAULTS INCLUDING IDENTITY)")
             cursor.execute(f"CREATE TABLE {NEW_FACETS} (LIKE {FACETS} INCLUDING DEFAULTS)")
-            for records, terms, facets in _projections(ranges, as_copy=True, parallel=parallel):
+            for records, terms, facets in _projections(ranges, as_copy=True, processes=processes):
                 for statement, data in ((copy_terms, terms), (copy_facets, facets)):
                     with cursor.connection.cursor().copy(statement) as copy:
                         copy.write(data)
@@ -361,7 +370,7 @@ class _Sqlite:
                     f"FOR EACH ROW BEGIN {body}; END"
                 )
 
-    def fill(self, progress: Callable[[int], None] | None) -> int:
+    def fill(self, ranges: list, processes: int, progress: Callable[[int], None] | None) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [TERMS])
             (table_sql,) = cursor.fetchone()
@@ -370,7 +379,7 @@ class _Sqlite:
             (table_sql,) = cursor.fetchone()
             cursor.execute(table_sql.replace(f'"{FACETS}"', f'"{NEW_FACETS}"', 1))  # with its primary key
         count = 0
-        for records, terms, facets in _projections(_ranges(), as_copy=False, parallel=_parallel()):
+        for records, terms, facets in _projections(ranges, as_copy=False, processes=processes):
             with transaction.atomic(), connection.cursor() as cursor:  # writers get a turn between chunks
                 insert_rows(cursor, NEW, TERM_COLUMNS, terms)
                 insert_rows(cursor, NEW_FACETS, FACET_COLUMNS, facets)

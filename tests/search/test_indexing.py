@@ -9,7 +9,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from records import admin_services, services
-from records import search_rebuild as rebuild
 from records.models import Record
 from records.search_indexes import record_terms
 from records.search_maintenance import search_check, search_queue_drain, search_reindex
@@ -180,9 +179,10 @@ def test_reindex_in_worker_processes_writes_every_record_exactly(user, settings,
     RecordSearchTerm.objects.all().delete()
     assert search_check(sample=10).drift
 
-    search_reindex()
+    rebuilt = search_reindex()
 
-    assert rebuild._parallel() is (connection.vendor == "postgresql")
+    processes = "2 worker processes" if connection.vendor == "postgresql" else "1 process"
+    assert rebuilt == f"database term rows and full-text index of 5 records ({processes})"
     for record in records:
         assert stored_terms(record.pk) == set(record_terms(Record.objects.get(pk=record.pk).json))
     assert ("subject.exact", f"{awkward} 3") in stored_terms(records[3].pk)

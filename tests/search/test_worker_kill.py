@@ -57,9 +57,11 @@ def count(database: Path, sql: str) -> int:
         return connection.execute(sql).fetchone()[0]
 
 
-@pytest.fixture
-def loaded(tmp_path) -> Path:
-    """A data directory with a migrated SQLite database holding RECORDS imported records."""
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> Path:
+    """A data directory with a migrated SQLite database holding RECORDS imported records (shared by
+    this module's tests: each breaks the index itself and leaves it repaired)."""
+    tmp_path = tmp_path_factory.mktemp("loaded")
     (tmp_path / "results").mkdir()  # the result backend of the processes
     assert manage(tmp_path, "migrate", "--no-input", "-v", "0").returncode == 0
     lines = tmp_path / "records.jsonl"
@@ -120,3 +122,37 @@ def test_killing_the_worker_mid_drain_loses_nothing(loaded):
     report = check_report(loaded)
     assert report == {**report, "drift": False, "records": RECORDS, "indexed": RECORDS, "queued": 0}
     assert report["sampled"] == RECORDS and report["differing"] == []
+
+
+def test_search_reindex_in_worker_processes_repairs_a_sqlite_file(loaded):
+    """``search_reindex`` on the embedded profile's database file: forked worker processes read
+    and project the records (each opens the file itself), the command writes their rows, and
+    lost term rows and wrong facet rows are back as the projection has them."""
+    database = loaded / "repono.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "DELETE FROM records_recordsearchterm WHERE record_id IN "
+            "(SELECT id FROM records_record ORDER BY id LIMIT 4000)"
+        )
+        connection.execute(
+            "UPDATE records_recordsearchfacets SET facets = 'language=ita' WHERE rowid % 3 = 0"
+        )
+    assert check_report(loaded)["drift"] is True
+
+    rebuilt = subprocess.run(
+        [sys.executable, MANAGE, "search_reindex"],
+        cwd=loaded,
+        env=process_env(loaded, SEARCH_REBUILD_WORKERS="2"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
+    assert f"of {RECORDS} records (2 worker processes)" in rebuilt.stdout
+    report = check_report(loaded)
+    assert report == {**report, "drift": False, "records": RECORDS, "indexed": RECORDS}
+    facet_rows = "SELECT COUNT(*) FROM records_recordsearchfacets"
+    assert count(database, facet_rows) == RECORDS
+    assert count(database, f"{facet_rows} WHERE facets = 'language=ita'") == 0
+    languages = f"{facet_rows} WHERE facets LIKE '%language=eng%'"
+    assert count(database, languages) == len(range(0, RECORDS, len(LANGUAGES)))
