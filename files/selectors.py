@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
 from files.models import Bucket, ObjectVersion
 from records import selectors as record_selectors
 from records.models import Draft, Record
@@ -77,8 +81,9 @@ def files_by_owner(kind: str, record_ids: list[str]) -> dict[str, list[ObjectVer
     return result
 
 
-def file_keys_by_record(record_ids: list[str]) -> dict[str, list[str]]:
-    """Keys of the completed files of published records, in one query (the search index's file types)."""
+def file_keys_by_record(record_ids: Iterable[str] | QuerySet) -> dict[str, list[str]]:
+    """Keys of the completed files of published records, in one query (the search index's file
+    types). RECORD_IDS: ids, or a query of them (``values("pk")``: a subquery, no parameters)."""
     keys: dict[str, list[str]] = {}
     rows = ObjectVersion.objects.filter(
         bucket__owner_kind="record",

@@ -294,23 +294,37 @@ def _record_terms(document: dict) -> set[tuple[str, str]]:
     return terms
 
 
-def with_search_context(documents: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+def with_search_context(
+    documents: list[tuple[str, dict]], *, id_range: tuple[str, str | None] | None = None
+) -> list[tuple[str, dict]]:
     """DOCUMENTS with what the stored record JSON lacks: ``files.entries`` (from the files app)
-    and ``parent.communities.ids`` (the communities that include the record's parent)."""
+    and ``parent.communities.ids`` (the communities that include the record's parent).
+
+    ID_RANGE, (after, last) with an open end for None: the documents are the records of that id
+    range (the full rebuild's), and the queries name the range instead of every id (building
+    and splitting thousands of parameters cost more than running the queries).
+    """
     from communities.models import CommunityRecord
     from files.selectors import file_keys_by_record
 
-    record_ids = [record_id for record_id, _ in documents]
+    if id_range is None:
+        record_ids = [record_id for record_id, _ in documents]
+        records = Record.objects.filter(pk__in=record_ids)
+    else:
+        records = Record.objects.filter(pk__gt=id_range[0])
+        if id_range[1] is not None:
+            records = records.filter(pk__lte=id_range[1])
+        record_ids = records.values("pk")
     keys = file_keys_by_record(record_ids)
     communities: dict[str, list[str]] = {}
-    links = CommunityRecord.objects.filter(
-        parent__in=Record.objects.filter(pk__in=record_ids).values("parent_id")
-    ).values_list("parent_id", "community_id")
+    links = CommunityRecord.objects.filter(parent__in=records.values("parent_id")).values_list(
+        "parent_id", "community_id"
+    )
     by_parent: dict[str, list[str]] = {}
     for parent_id, community_id in links:
         by_parent.setdefault(parent_id, []).append(str(community_id))
     if by_parent:
-        for record_id, parent_id in Record.objects.filter(pk__in=record_ids).values_list("pk", "parent_id"):
+        for record_id, parent_id in records.values_list("pk", "parent_id"):
             if parent_id in by_parent:
                 communities[record_id] = sorted(by_parent[parent_id])
     result = []
@@ -358,16 +372,16 @@ FACET_COLUMNS = ("record_id", "facets")
 
 
 def search_rows(
-    documents: list[tuple[str, dict]],
+    documents: list[tuple[str, dict]], *, id_range: tuple[str, str | None] | None = None
 ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     """The search projection of DOCUMENTS ((record id, document) pairs) that lives outside the record row.
 
     (term rows (``TERM_COLUMNS``), facet rows (``FACET_COLUMNS``)): the one projection of records
     into rows, which publishing, the queue drain and the full rebuild (``records.search_rebuild``)
-    all write.
+    all write. ID_RANGE: see ``with_search_context``.
     """
     terms, facets = [], []
-    for record_id, document in with_search_context(documents):
+    for record_id, document in with_search_context(documents, id_range=id_range):
         pairs = record_terms(document)
         terms.extend((record_id, field, value) for field, value in pairs)
         entries = facet_entries(pairs)

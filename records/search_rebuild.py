@@ -135,7 +135,7 @@ def _project_range(bounds: tuple[str, str | None], as_copy: bool) -> tuple[int, 
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} ORDER BY id", [after] if last is None else [after, last])
             documents = [(record_id, _load(document)) for record_id, document in cursor.fetchall()]
-        terms, facets = search_rows(documents)
+        terms, facets = search_rows(documents, id_range=bounds)
     finally:
         if collecting:
             gc.enable()
