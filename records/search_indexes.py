@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.dispatch import receiver
 
 from records.documents import access_status
@@ -295,25 +296,22 @@ def _record_terms(document: dict) -> set[tuple[str, str]]:
 
 
 def with_search_context(
-    documents: list[tuple[str, dict]], *, id_range: tuple[str, str | None] | None = None
+    documents: list[tuple[str, dict]], *, records: QuerySet | None = None
 ) -> list[tuple[str, dict]]:
     """DOCUMENTS with what the stored record JSON lacks: ``files.entries`` (from the files app)
     and ``parent.communities.ids`` (the communities that include the record's parent).
 
-    ID_RANGE, (after, last) with an open end for None: the documents are the records of that id
-    range (the full rebuild's), and the queries name the range instead of every id (building
-    and splitting thousands of parameters cost more than running the queries).
+    RECORDS: a query of the documents' records (a range of the full rebuild's), which the
+    queries name instead of every id (building and splitting thousands of parameters cost more
+    than running the queries).
     """
     from communities.models import CommunityRecord
     from files.selectors import file_keys_by_record
 
-    if id_range is None:
+    if records is None:
         record_ids = [record_id for record_id, _ in documents]
         records = Record.objects.filter(pk__in=record_ids)
     else:
-        records = Record.objects.filter(pk__gt=id_range[0])
-        if id_range[1] is not None:
-            records = records.filter(pk__lte=id_range[1])
         record_ids = records.values("pk")
     keys = file_keys_by_record(record_ids)
     communities: dict[str, list[str]] = {}
@@ -372,16 +370,16 @@ FACET_COLUMNS = ("record_id", "facets")
 
 
 def search_rows(
-    documents: list[tuple[str, dict]], *, id_range: tuple[str, str | None] | None = None
+    documents: list[tuple[str, dict]], *, records: QuerySet | None = None
 ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     """The search projection of DOCUMENTS ((record id, document) pairs) that lives outside the record row.
 
     (term rows (``TERM_COLUMNS``), facet rows (``FACET_COLUMNS``)): the one projection of records
     into rows, which publishing, the queue drain and the full rebuild (``records.search_rebuild``)
-    all write. ID_RANGE: see ``with_search_context``.
+    all write. RECORDS: see ``with_search_context``.
     """
     terms, facets = [], []
-    for record_id, document in with_search_context(documents, id_range=id_range):
+    for record_id, document in with_search_context(documents, records=records):
         pairs = record_terms(document)
         terms.extend((record_id, field, value) for field, value in pairs)
         entries = facet_entries(pairs)
