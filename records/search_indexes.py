@@ -424,15 +424,11 @@ def replace_search_terms(
     return len(rows)
 
 
-def insert_rows(
-    cursor, table: str, columns: tuple[str, ...], rows: list[tuple], *, freeze: bool = False
-) -> None:
-    """Write ROWS (tuples of COLUMNS) into TABLE: COPY on PostgreSQL (FREEZE: a table created in
-    this transaction, whose pages COPY then marks all-visible), one ``executemany`` on SQLite."""
+def insert_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write ROWS (tuples of COLUMNS) into TABLE: COPY on PostgreSQL, one ``executemany`` on SQLite."""
     names = ", ".join(columns)
     if connection.vendor == "postgresql":
-        options = " WITH (FREEZE)" if freeze else ""
-        with cursor.connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN{options}") as copy:
+        with cursor.connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     else:

@@ -195,15 +195,15 @@ def _project_range_to_file(part: Range, directory: str) -> tuple[int, str]:
     records, terms, facets = _project_range(part, as_copy=False)
     descriptor, path = tempfile.mkstemp(suffix=".sqlite3", dir=directory)
     os.close(descriptor)
-    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as part:
-        part.execute("PRAGMA journal_mode = OFF")
-        part.execute("PRAGMA synchronous = OFF")
-        part.execute("BEGIN")
-        part.execute(f"CREATE TABLE terms ({', '.join(TERM_COLUMNS)})")
-        part.execute(f"CREATE TABLE facets ({', '.join(FACET_COLUMNS)})")
-        part.executemany("INSERT INTO terms VALUES (?, ?, ?)", terms)
-        part.executemany("INSERT INTO facets VALUES (?, ?)", facets)
-        part.execute("COMMIT")
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as rows_file:
+        rows_file.execute("PRAGMA journal_mode = OFF")
+        rows_file.execute("PRAGMA synchronous = OFF")
+        rows_file.execute("BEGIN")
+        rows_file.execute(f"CREATE TABLE terms ({', '.join(TERM_COLUMNS)})")
+        rows_file.execute(f"CREATE TABLE facets ({', '.join(FACET_COLUMNS)})")
+        rows_file.executemany("INSERT INTO terms VALUES (?, ?, ?)", terms)
+        rows_file.executemany("INSERT INTO facets VALUES (?, ?)", facets)
+        rows_file.execute("COMMIT")
     return records, path
 
 
