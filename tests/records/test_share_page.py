@@ -281,7 +281,7 @@ def test_page_escapes_what_users_typed(user, restricted):
     assert re.search(r'name="csrfmiddlewaretoken"', page)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_pages_and_api_reads_outside_a_transaction(user, restricted):
     """Reads of the share page and of the access API take no row lock (an error on PostgreSQL)."""
     from tests.conftest import _client_for
